@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LeakwatchConfigError, validateOptions, type LeakwatchOptions } from './options.js';
+
+export const CONFIG_FILE_NAMES = [
+  'leakwatch.config.ts',
+  'leakwatch.config.mts',
+  'leakwatch.config.cts',
+  'leakwatch.config.js',
+  'leakwatch.config.mjs',
+  'leakwatch.config.cjs',
+  'leakwatch.config.json',
+] as const;
+
+export function findConfigFile(root: string): string | undefined {
+  for (const name of CONFIG_FILE_NAMES) {
+    const file = path.join(root, name);
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Loads and validates `leakwatch.config.*` from the project root; undefined when there is none. */
+export async function loadConfigFile(root: string): Promise<{ file: string; options: LeakwatchOptions } | undefined> {
+  const file = findConfigFile(root);
+  if (!file) return undefined;
+  const shown = path.relative(root, file) || file;
+  let raw: unknown;
+  try {
+    if (file.endsWith('.json')) {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } else {
+      // jiti loads .ts/.mts/.cts and plain JS alike, without a build step in the user's project.
+      const { createJiti } = await import('jiti');
+      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false });
+      raw = await jiti.import(file, { default: true });
+    }
+  } catch (error) {
+    throw new LeakwatchConfigError(
+      `leakwatch: cannot load ${shown}: ${(error as Error).message}. Fix: make it ${
+        file.endsWith('.json') ? 'valid JSON' : 'a module whose default export is the options object'
+      }.`,
+    );
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new LeakwatchConfigError(
+      `leakwatch: ${shown} must export an options object (got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}). Fix: export default { settleMs: 500, ... }.`,
+    );
+  }
+  return { file, options: validateOptions(raw, shown) };
+}

@@ -1,0 +1,186 @@
+import { attributeMeasurements, attributeResources, type Measurement } from './attribution.js';
+import { compareFindings, type Finding } from './finding.js';
+import type { Kind } from './kinds.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { applyPolicy } from './policy.js';
+import { installChildProcesses } from './probes/child-processes.js';
+import { installFileHandles } from './probes/file-handles.js';
+import { installFsWatchers } from './probes/fs-watchers.js';
+import { GlobalsProbe } from './probes/globals.js';
+import { HeapProbe } from './probes/heap.js';
+import { ListenersProbe } from './probes/listeners.js';
+import { installMessagePorts } from './probes/message-ports.js';
+import type { Restore } from './probes/patch.js';
+import { installServers } from './probes/servers.js';
+import { installSockets } from './probes/sockets.js';
+import { installSqlite } from './probes/sqlite.js';
+import { installTimers } from './probes/timers.js';
+import { installWorkers } from './probes/workers.js';
+import { settle } from './settle.js';
+import { relativePath } from './stack.js';
+import { Tracker, type TestRef } from './tracker.js';
+
+/** What one test file produced, as sent from the worker to the reporter. */
+export interface FileResult {
+  /** Relative to the project root, forward slashes. */
+  file: string;
+  findings: Finding[];
+  /** Internal errors of leakwatch: reported, never thrown into the user's run. */
+  errors: string[];
+}
+
+const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
+  [['timer'], installTimers],
+  [['socket'], installSockets],
+  [['server'], installServers],
+  [['child-process'], installChildProcesses],
+  [['worker'], installWorkers],
+  [['message-port'], installMessagePorts],
+  [['fs-watcher'], installFsWatchers],
+  [['file-handle'], installFileHandles],
+  [['sqlite'], installSqlite],
+];
+
+const SINGLETON = Symbol.for('leakwatch.detector');
+
+/**
+ * The per-process engine that adapters drive: fileStart → (testStart → testEnd)* → fileEnd.
+ * Resource probes record creations with their test and stack; per-test probes measure heap, globals and listeners;
+ * fileEnd settles, attributes, and applies the policy.
+ */
+export class Detector {
+  /** One detector per process (or worker thread), shared by every copy of this module loaded there. */
+  static shared(): Detector {
+    return ((globalThis as any)[SINGLETON] ??= new Detector());
+  }
+
+  readonly tracker: Tracker;
+  options: ResolvedOptions = resolveOptions();
+  root = process.cwd();
+  private restores: Restore[] = [];
+  private installed = false;
+  private readonly heap = new HeapProbe();
+  private readonly globals = new GlobalsProbe();
+  private readonly listeners: ListenersProbe;
+  private measuring: TestRef | null = null;
+  private file: string | null = null;
+  private testFindings: Finding[] = [];
+  private errors: string[] = [];
+
+  private constructor() {
+    this.tracker = new Tracker(this.options.stackFrames);
+    this.listeners = new ListenersProbe(() => this.tracker.stackFrames);
+  }
+
+  configure(options: ResolvedOptions, root?: string): void {
+    this.options = options;
+    if (root) this.root = root;
+    this.tracker.stackFrames = options.stackFrames;
+    this.tracker.disabled.clear();
+    for (const [kind, policy] of Object.entries(options.kinds)) {
+      if (policy.action === 'off') this.tracker.disabled.add(kind as Kind);
+    }
+  }
+
+  /** Wraps the resource constructors once per process; later calls are no-ops. */
+  install(): void {
+    if (this.installed) return;
+    this.installed = true;
+    for (const [, install] of RESOURCE_PROBES) {
+      this.guard('install', () => this.restores.push(install(this.tracker)));
+    }
+    this.guard('install', () => this.restores.push(this.listeners.install()));
+  }
+
+  uninstall(): void {
+    for (const restore of this.restores.reverse()) this.guard('uninstall', restore);
+    this.restores = [];
+    this.installed = false;
+  }
+
+  fileStart(absoluteFile: string): void {
+    this.file = absoluteFile;
+    this.tracker.currentFile = absoluteFile;
+    this.tracker.activeTests.clear();
+    this.testFindings = [];
+    this.errors = [];
+  }
+
+  testStart(test: TestRef): void {
+    this.guard('testStart', () => {
+      this.tracker.activeTests.set(test.key, test);
+      if (this.tracker.activeTests.size > 1) {
+        // Concurrent tests share the process: per-test deltas would blame the wrong test, so none is taken.
+        this.measuring = null;
+        return;
+      }
+      this.measuring = test;
+      const kinds = this.options.kinds;
+      if (kinds.heap.action !== 'off') this.heap.start();
+      if (kinds.global.action !== 'off') this.globals.start();
+      if (kinds.listener.action !== 'off') this.listeners.start();
+    });
+  }
+
+  /** Called after all of the test's afterEach hooks. Returns the test-scoped findings of this test. */
+  testEnd(test: TestRef): Finding[] {
+    let judged: Finding[] = [];
+    this.guard('testEnd', () => {
+      this.tracker.activeTests.delete(test.key);
+      const measured = this.measuring?.key === test.key;
+      this.measuring = null;
+      this.tracker.sweep();
+      if (!measured || !this.file) return;
+      const kinds = this.options.kinds;
+      const measurements: Measurement[] = [];
+      if (kinds.heap.action !== 'off') {
+        const bytes = this.heap.end(kinds.heap.threshold ?? 0);
+        if (bytes !== undefined) measurements.push({ kind: 'heap', name: '', bytes, details: { threshold: kinds.heap.threshold } });
+      }
+      if (kinds.global.action !== 'off') {
+        for (const name of this.globals.end()) measurements.push({ kind: 'global', name, details: { name } });
+      }
+      if (kinds.listener.action !== 'off') {
+        for (const added of this.listeners.end()) {
+          measurements.push({ kind: 'listener', name: added.event, stack: added.stack, details: { event: added.event } });
+        }
+      }
+      if (measurements.length === 0) return;
+      const raw = attributeMeasurements(this.root, relativePath(this.root, this.file), test.titlePath, measurements);
+      judged = applyPolicy(raw, this.options);
+      this.testFindings.push(...judged);
+    });
+    return judged;
+  }
+
+  /** Called after the file's afterAll hooks: settles, then judges every resource of this file still open. */
+  async fileEnd(): Promise<FileResult> {
+    const file = this.file ?? '';
+    const relative = relativePath(this.root, file);
+    let findings: Finding[] = [...this.testFindings];
+    try {
+      const open = await settle(() => this.tracker.openRecords(file), this.options.settleMs);
+      const raw = attributeResources(this.root, relative, open);
+      findings.push(...applyPolicy(raw, this.options));
+      // Reported once, against this file: a later file sharing the process never inherits them.
+      for (const record of open) this.tracker.forget(record);
+    } catch (error) {
+      this.errors.push(`fileEnd: ${(error as Error)?.stack ?? String(error)}`);
+    }
+    findings = findings.sort(compareFindings);
+    const result: FileResult = { file: relative, findings, errors: this.errors };
+    this.file = null;
+    this.tracker.currentFile = null;
+    this.testFindings = [];
+    this.errors = [];
+    return result;
+  }
+
+  private guard(where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.errors.push(`${where}: ${(error as Error)?.stack ?? String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { Kind } from './kinds.js';
+
+export interface Site {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One finding of the JSON report (see leak-report.schema.json): one group of leaked resources or one measurement. */
+export interface Finding {
+  id: string;
+  kind: Kind;
+  scope: 'test' | 'file';
+  action: 'fail' | 'warn';
+  file: string;
+  test: string[] | null;
+  site: Site | null;
+  message: string;
+  count: number;
+  bytes?: number;
+  stack?: string[];
+  details?: Record<string, unknown>;
+}
+
+/** A finding before policy gives it an action. */
+export type RawFinding = Omit<Finding, 'action'>;
+
+/**
+ * Stable across runs and machines: kind, file, test and site (plus a discriminator such as a global's name),
+ * never pids, ports, fds or addresses. The baseline file matches on it.
+ */
+export function findingId(kind: Kind, file: string, test: string[] | null, site: Site | null, discriminator = ''): string {
+  const parts = [kind, file, test ? test.join('\u203a') : '', site ? `${site.file}:${site.line}:${site.column}` : '', discriminator];
+  return createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
+}
+
+export function compareFindings(a: Finding | RawFinding, b: Finding | RawFinding): number {
+  return (
+    a.file.localeCompare(b.file) ||
+    (a.site?.line ?? 0) - (b.site?.line ?? 0) ||
+    (a.site?.column ?? 0) - (b.site?.column ?? 0) ||
+    a.kind.localeCompare(b.kind) ||
+    a.id.localeCompare(b.id)
+  );
+}

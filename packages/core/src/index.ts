@@ -1,0 +1,23 @@
+export { KINDS, KIND_INFO, TEST_SCOPED_KINDS, type Action, type Kind, type KindInfo } from './kinds.js';
+export {
+  DEFAULT_HEAP_THRESHOLD,
+  DEFAULT_SETTLE_MS,
+  DEFAULT_STACK_FRAMES,
+  LeakwatchConfigError,
+  resolveOptions,
+  validateOptions,
+  type KindPolicy,
+  type LeakwatchOptions,
+  type ResolvedOptions,
+} from './options.js';
+export { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './config-file.js';
+export { Detector, type FileResult } from './detector.js';
+export type { TestRef } from './tracker.js';
+export { findingId, type Finding, type Site } from './finding.js';
+export { buildReport, type FileInfo, type LeakReport, type ReportInput, type TestInfo } from './report/model.js';
+export { renderJson } from './report/json.js';
+export { renderJunit } from './report/junit.js';
+export { renderConsole } from './report/console.js';
+export { writeFileAtomic } from './report/write.js';
+export { writeReports, type WrittenReports } from './report/outputs.js';
+export { encodeOptions, decodeOptions, OPTIONS_ENV } from './transport.js';

@@ -1,0 +1,109 @@
+/**
+ * One table for every kind leakwatch knows: its label, its fix hint and its default action.
+ * Messages are data here (as in Deno's test sanitizer table) so they stay consistent and easy to extend.
+ */
+
+export const KINDS = [
+  'timer',
+  'socket',
+  'server',
+  'child-process',
+  'worker',
+  'message-port',
+  'fs-watcher',
+  'file-handle',
+  'sqlite',
+  'db-connection',
+  'heap',
+  'global',
+  'listener',
+  'other',
+] as const;
+
+export type Kind = (typeof KINDS)[number];
+export type Action = 'fail' | 'warn' | 'off';
+
+/** Kinds measured per test (a delta between the start and the end of one test). */
+export const TEST_SCOPED_KINDS: ReadonlySet<Kind> = new Set(['heap', 'global', 'listener']);
+
+export interface KindInfo {
+  /** Short noun used in console output and messages. */
+  label: string;
+  /** One line telling the user how to fix a leak of this kind. */
+  hint: string;
+  /** Default action when the user configures nothing. */
+  action: Exclude<Action, 'off'>;
+}
+
+export const KIND_INFO: Record<Kind, KindInfo> = {
+  timer: {
+    label: 'timer',
+    hint: 'clear it with clearTimeout()/clearInterval() in the test or an afterEach hook, or unref() it if it must outlive the test',
+    action: 'fail',
+  },
+  socket: {
+    label: 'socket',
+    hint: 'end or destroy it (socket.destroy(), client.close(), agent.destroy()) before the test finishes',
+    action: 'fail',
+  },
+  server: {
+    label: 'server',
+    hint: 'close it in afterAll/afterEach and await the close callback (server.close())',
+    action: 'fail',
+  },
+  'child-process': {
+    label: 'child process',
+    hint: 'wait for it to exit, or kill() it and await its "exit" event in an afterEach/afterAll hook',
+    action: 'fail',
+  },
+  worker: {
+    label: 'worker thread',
+    hint: 'await worker.terminate() in an afterEach/afterAll hook',
+    action: 'fail',
+  },
+  'message-port': {
+    label: 'message port',
+    hint: 'call port.close() (or channel.close()) when the test is done with it',
+    action: 'fail',
+  },
+  'fs-watcher': {
+    label: 'fs watcher',
+    hint: 'call watcher.close() or fs.unwatchFile() in an afterEach/afterAll hook',
+    action: 'fail',
+  },
+  'file-handle': {
+    label: 'file handle',
+    hint: 'close it (fs.closeSync(fd) or await fileHandle.close()), ideally in a finally block',
+    action: 'fail',
+  },
+  sqlite: {
+    label: 'SQLite connection',
+    hint: 'call db.close() in afterEach/afterAll',
+    action: 'fail',
+  },
+  'db-connection': {
+    label: 'database connection',
+    hint: 'close the client or end the pool in afterAll',
+    action: 'fail',
+  },
+  heap: {
+    label: 'heap growth',
+    hint: 'look for caches, arrays or closures that keep growing across tests; clear them in afterEach',
+    action: 'warn',
+  },
+  global: {
+    label: 'global',
+    hint: 'delete the global in afterEach, or use vi.stubGlobal()/vi.unstubAllGlobals() so it is restored',
+    action: 'warn',
+  },
+  listener: {
+    label: 'process listener',
+    hint: 'remove it with process.off()/removeListener() in afterEach',
+    action: 'warn',
+  },
+  other: {
+    label: 'resource',
+    hint: 'close or release the resource before the test file finishes',
+    action: 'fail',
+  },
+};

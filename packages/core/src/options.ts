@@ -1,0 +1,131 @@
+import * as v from 'valibot';
+import { KINDS, KIND_INFO, type Action, type Kind } from './kinds.js';
+
+/** Long enough for an awaited close(), a killed child's exit or a watcher's close to finish; only paid when something is still open. */
+export const DEFAULT_SETTLE_MS = 500;
+/** Heap growth below this after a forced GC is noise from JIT, caches and lazy module state. */
+export const DEFAULT_HEAP_THRESHOLD = 32 * 1024 * 1024;
+/** Enough frames to get past node internals and a library or two to the user's line, short enough to stay cheap. */
+export const DEFAULT_STACK_FRAMES = 16;
+
+export interface KindPolicy {
+  action: Action;
+  /** Leaked resources of this kind tolerated per test file before any is reported. */
+  allow: number;
+  /** Heap only: growth in bytes per test, after a forced GC, above which a finding is made. */
+  threshold?: number;
+}
+
+export interface LeakwatchOptions {
+  /** Maximum time to let closing handles finish before judging a file. Default 500. */
+  settleMs?: number;
+  /** Per-kind action ('fail' | 'warn' | 'off') or { action, allow, threshold }. */
+  kinds?: Partial<Record<Kind, Action | Partial<KindPolicy>>>;
+  /** Report files, relative to the project root. */
+  outputFile?: { json?: string; junit?: string };
+  /** Print the grouped leak table to the console. Default true. */
+  console?: boolean;
+  /** Frames captured at each resource creation. Default 16. */
+  stackFrames?: number;
+}
+
+export interface ResolvedOptions {
+  settleMs: number;
+  kinds: Record<Kind, KindPolicy>;
+  outputFile: { json?: string; junit?: string };
+  console: boolean;
+  stackFrames: number;
+}
+
+const actionSchema = v.picklist(['fail', 'warn', 'off'] as const);
+const kindPolicySchema = v.union([
+  actionSchema,
+  v.strictObject({
+    action: v.optional(actionSchema),
+    allow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    threshold: v.optional(v.pipe(v.number(), v.minValue(0))),
+  }),
+]);
+
+const kindsEntries = Object.fromEntries(KINDS.map((k) => [k, v.optional(kindPolicySchema)])) as Record<
+  Kind,
+  v.OptionalSchema<typeof kindPolicySchema, undefined>
+>;
+
+export const optionsSchema = v.strictObject({
+  settleMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000))),
+  kinds: v.optional(v.strictObject(kindsEntries)),
+  outputFile: v.optional(
+    v.strictObject({
+      json: v.optional(v.pipe(v.string(), v.minLength(1))),
+      junit: v.optional(v.pipe(v.string(), v.minLength(1))),
+    }),
+  ),
+  console: v.optional(v.boolean()),
+  stackFrames: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
+});
+
+const FIX: Record<string, string> = {
+  settleMs: 'use a whole number of milliseconds between 0 and 60000, e.g. settleMs: 500',
+  kinds: `use { <kind>: 'fail' | 'warn' | 'off' | { action, allow, threshold } } with a kind among ${KINDS.join(', ')}`,
+  outputFile: "use { json?: 'leakwatch.json', junit?: 'leakwatch-junit.xml' }",
+  console: 'use true or false',
+  stackFrames: 'use a whole number between 1 and 200',
+};
+
+export class LeakwatchConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeakwatchConfigError';
+  }
+}
+
+/** Validates raw options (from the plugin call or a config file) and throws one error naming the key and the fix. */
+export function validateOptions(input: unknown, source: string): LeakwatchOptions {
+  const result = v.safeParse(optionsSchema, input ?? {});
+  if (result.success) return result.output as LeakwatchOptions;
+  const issue = result.issues[0];
+  const path = v.getDotPath(issue) ?? '';
+  const top = path.split('.')[0] ?? '';
+  const known = top in FIX;
+  const what =
+    issue.expected === 'never' || (!known && top)
+      ? `unknown option "${path}"`
+      : `invalid value for "${path || '(root)'}": expected ${issue.expected}, received ${issue.received}`;
+  const fix = known
+    ? FIX[top]
+    : `remove it; known options are ${Object.keys(FIX).join(', ')}`;
+  throw new LeakwatchConfigError(`leakwatch: ${what} in ${source}. Fix: ${fix}.`);
+}
+
+function kindPolicy(kind: Kind, raw: Action | Partial<KindPolicy> | undefined): KindPolicy {
+  const base: KindPolicy = { action: KIND_INFO[kind].action, allow: 0 };
+  if (kind === 'heap') base.threshold = DEFAULT_HEAP_THRESHOLD;
+  if (raw === undefined) return base;
+  if (typeof raw === 'string') return { ...base, action: raw };
+  return { ...base, ...Object.fromEntries(Object.entries(raw).filter(([, val]) => val !== undefined)) };
+}
+
+/** Later layers win; `kinds` and `outputFile` merge key by key. */
+export function resolveOptions(...layers: Array<LeakwatchOptions | undefined>): ResolvedOptions {
+  const merged: LeakwatchOptions = {};
+  const kinds: NonNullable<LeakwatchOptions['kinds']> = {};
+  const outputFile: NonNullable<LeakwatchOptions['outputFile']> = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    Object.assign(merged, layer);
+    for (const [k, val] of Object.entries(layer.kinds ?? {})) {
+      const prev = kinds[k as Kind];
+      kinds[k as Kind] =
+        typeof prev === 'object' && typeof val === 'object' ? { ...prev, ...val } : (val as Action);
+    }
+    Object.assign(outputFile, layer.outputFile);
+  }
+  return {
+    settleMs: merged.settleMs ?? DEFAULT_SETTLE_MS,
+    kinds: Object.fromEntries(KINDS.map((k) => [k, kindPolicy(k, kinds[k])])) as Record<Kind, KindPolicy>,
+    outputFile,
+    console: merged.console ?? true,
+    stackFrames: merged.stackFrames ?? DEFAULT_STACK_FRAMES,
+  };
+}

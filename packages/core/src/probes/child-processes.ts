@@ -1,0 +1,27 @@
+import childProcess, { type ChildProcess } from 'node:child_process';
+import type { ResourceType, Tracker } from '../tracker.js';
+import { handleHasRef, replace, type Restore } from './patch.js';
+
+export const childProcessType: ResourceType<ChildProcess> = {
+  kind: 'child-process',
+  // The child's stdio pipes belong to it: a running child is one finding, however many pipes it has.
+  // After exit the handle is gone; a killed child that has not exited yet is closing and settles.
+  isOpen: (c) => {
+    const handle = (c as any)._handle;
+    if (handle == null) return false;
+    return handleHasRef(handle) || c.stdio.some((s: any) => s && !s.destroyed && handleHasRef(s._handle));
+  },
+  details: (c) => ({ pid: c.pid, command: c.spawnfile, args: c.spawnargs?.slice(1) }),
+};
+
+/** spawn, exec, execFile and fork all go through ChildProcess.prototype.spawn; the *Sync variants finish by themselves. */
+export function installChildProcesses(tracker: Tracker): Restore {
+  const proto = (childProcess.ChildProcess as any).prototype;
+  const originalSpawn = proto.spawn;
+  const wrapped = function spawn(this: ChildProcess, ...args: unknown[]): unknown {
+    const result: unknown = originalSpawn.apply(this, args);
+    tracker.track(childProcessType, this, wrapped);
+    return result;
+  };
+  return replace(proto, 'spawn', wrapped);
+}

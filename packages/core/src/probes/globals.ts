@@ -1,0 +1,18 @@
+/** Global names a test added to globalThis and left there after its afterEach hooks. */
+export class GlobalsProbe {
+  private before: Set<string> | undefined;
+
+  start(): void {
+    this.before = new Set(Object.getOwnPropertyNames(globalThis));
+  }
+
+  end(): string[] {
+    const before = this.before;
+    if (!before) return [];
+    this.before = undefined;
+    const names = Object.getOwnPropertyNames(globalThis);
+    // Same count and same names is the common case; the set lookup below is only paid when something changed.
+    if (names.length === before.size && names.every((n) => before.has(n))) return [];
+    return names.filter((n) => !before.has(n));
+  }
+}

@@ -1,0 +1,55 @@
+import { syncBuiltinESMExports } from 'node:module';
+
+/** Undo functions of every patch, newest first, so uninstall restores the exact originals. */
+export type Restore = () => void;
+
+/**
+ * Replaces `obj[key]` and, for builtin modules, re-syncs ESM named exports so that
+ * `import { setTimeout } from 'node:timers'` sees the wrapper as well as `require('timers').setTimeout`.
+ */
+export function replace<T extends object, K extends keyof T>(obj: T, key: K, value: T[K]): Restore {
+  const original = obj[key];
+  obj[key] = value;
+  syncBuiltinESMExports();
+  return () => {
+    if (obj[key] === value) {
+      obj[key] = original;
+      syncBuiltinESMExports();
+    }
+  };
+}
+
+/** Finds a private symbol of a Node object by its description (e.g. Worker's kHandle), once per constructor. */
+const symbolCache = new Map<string, symbol | null>();
+export function privateSymbol(obj: object, description: string): symbol | undefined {
+  const cacheKey = `${obj.constructor?.name}:${description}`;
+  if (!symbolCache.has(cacheKey)) {
+    symbolCache.set(cacheKey, Object.getOwnPropertySymbols(obj).find((s) => s.description === description) ?? null);
+  }
+  return symbolCache.get(cacheKey) ?? undefined;
+}
+
+/** A handle wrap is ref'ed when it keeps the event loop alive; wraps without hasRef() count as ref'ed. */
+export function handleHasRef(handle: any): boolean {
+  if (handle == null) return false;
+  return typeof handle.hasRef === 'function' ? Boolean(handle.hasRef()) : true;
+}
+
+/**
+ * Wraps a constructor so each instance is reported to `onCreate`, keeping `instanceof`, statics and the prototype.
+ * `onCreate` receives the trap so it can cut the stack above the user's `new X()`.
+ */
+export function trackConstructor<C extends Function>(
+  Original: C,
+  onCreate: (instance: any, above: Function) => void,
+): C {
+  const handler: ProxyHandler<any> = {
+    construct: function construct(target, args, newTarget): object {
+      const instance: object = Reflect.construct(target, args, newTarget === proxy ? target : newTarget);
+      onCreate(instance, construct);
+      return instance;
+    },
+  };
+  const proxy: C = new Proxy(Original, handler);
+  return proxy;
+}

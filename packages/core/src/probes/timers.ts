@@ -1,0 +1,37 @@
+import timers from 'node:timers';
+import { promisify } from 'node:util';
+import type { ResourceType, Tracker } from '../tracker.js';
+import { replace, type Restore } from './patch.js';
+
+interface NodeTimeout {
+  hasRef(): boolean;
+  _destroyed?: boolean;
+  _repeat?: number | null;
+  _idleTimeout?: number;
+}
+
+export const timerType: ResourceType<NodeTimeout> = {
+  kind: 'timer',
+  // An unref'ed timer never keeps the process alive, so it is not a leak; a fired or cleared one is destroyed.
+  isOpen: (t) => t._destroyed !== true && typeof t.hasRef === 'function' && t.hasRef(),
+  details: (t) => ({ api: t._repeat ? 'setInterval' : 'setTimeout', delayMs: t._idleTimeout }),
+};
+
+export function installTimers(tracker: Tracker): Restore {
+  const restores: Restore[] = [];
+  for (const name of ['setTimeout', 'setInterval'] as const) {
+    const original = globalThis[name] as any;
+    const wrapped = {
+      [name](this: unknown, ...args: unknown[]) {
+        const timer = original.apply(this, args);
+        if (timer && typeof timer === 'object') tracker.track(timerType, timer, wrapped);
+        return timer;
+      },
+    }[name] as any;
+    // Keep util.promisify(setTimeout) working; promisified timers settle by themselves.
+    if (original[promisify.custom]) wrapped[promisify.custom] = original[promisify.custom];
+    restores.push(replace(globalThis as any, name, wrapped));
+    if ((timers as any)[name] === original) restores.push(replace(timers as any, name, wrapped));
+  }
+  return () => restores.reverse().forEach((r) => r());
+}

@@ -1,0 +1,46 @@
+import c from 'tinyrainbow';
+import { formatBytes } from '../attribution.js';
+import type { Finding } from '../finding.js';
+import { KIND_INFO } from '../kinds.js';
+import { codeFrame } from './code-frame.js';
+import type { LeakReport } from './model.js';
+
+export interface ConsoleReportOptions {
+  root: string;
+  /** Paths of the report files written, shown under the table. */
+  written?: string[];
+}
+
+function findingBlock(root: string, f: Finding): string[] {
+  const badge = f.action === 'fail' ? c.bgRed(c.white(' FAIL ')) : c.bgYellow(c.black(' WARN '));
+  const count = f.count > 1 ? ` ×${f.count}` : '';
+  const bytes = f.bytes !== undefined ? ` +${formatBytes(f.bytes)}` : '';
+  const test = f.test ? f.test.join(' > ') : c.dim('(outside any test)');
+  const where = f.site ? c.cyan(`${f.site.file}:${f.site.line}:${f.site.column}`) : c.dim('(site unknown)');
+  const out = [`  ${badge} ${c.bold(KIND_INFO[f.kind].label)}${count}${bytes} ${c.dim('in')} ${test}`, `    ${where}`];
+  if (f.site) out.push(...codeFrame(root, f.site).map((l) => `    ${c.dim(l)}`));
+  out.push(`    ${f.message}`);
+  return out;
+}
+
+/** One grouped block per test file, then a one-line total; empty string when there is nothing to say. */
+export function renderConsole(report: LeakReport, options: ConsoleReportOptions): string {
+  const byFile = new Map<string, Finding[]>();
+  for (const f of report.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  const out: string[] = [];
+  for (const [file, findings] of byFile) {
+    out.push('', `${c.bold(c.magenta('leakwatch'))} ${c.bold(file)} ${c.dim(`(${findings.length} finding${findings.length === 1 ? '' : 's'})`)}`);
+    for (const f of findings) out.push(...findingBlock(options.root, f), '');
+  }
+  for (const error of report.errors) out.push(c.yellow(`leakwatch internal error (the run was not affected): ${error.split('\n')[0]}`));
+  const { failing, warning, findings } = report.summary;
+  if (findings > 0 || options.written?.length) {
+    const total =
+      findings === 0
+        ? c.green('no leaks found')
+        : `${failing ? c.red(`${failing} failing`) : '0 failing'}, ${warning ? c.yellow(`${warning} warning`) : '0 warning'}`;
+    out.push(`${c.bold(c.magenta('leakwatch'))} ${total} ${c.dim(`in ${report.summary.files} files, ${report.summary.tests} tests`)}`);
+  }
+  for (const written of options.written ?? []) out.push(c.dim(`  report: ${written}`));
+  return out.length ? `${out.join('\n')}\n` : '';
+}

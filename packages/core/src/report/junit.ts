@@ -1,0 +1,112 @@
+import type { Finding } from '../finding.js';
+import { KIND_INFO } from '../kinds.js';
+import type { LeakReport } from './model.js';
+
+// Characters XML 1.0 cannot carry at all are dropped; the rest are escaped in this one place.
+const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+function escape(text: string): string {
+  return text
+    .replace(INVALID_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+function attrs(values: Record<string, string | number | undefined>): string {
+  return Object.entries(values)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}="${escape(String(v))}"`)
+    .join('');
+}
+
+function seconds(ms: number | undefined): string {
+  return ((ms ?? 0) / 1000).toFixed(3);
+}
+
+function describe(f: Finding): string {
+  const site = f.site ? `${f.site.file}:${f.site.line}:${f.site.column}` : '(unknown site)';
+  const lines = [`[${f.action}] ${KIND_INFO[f.kind].label} at ${site}`, f.message];
+  if (f.stack?.length) lines.push(...f.stack.map((s) => `    at ${s}`));
+  return lines.join('\n');
+}
+
+function testcase(name: string, classname: string, time: string, findings: Finding[], skipped: boolean): string {
+  const failing = findings.filter((f) => f.action === 'fail');
+  const warning = findings.filter((f) => f.action === 'warn');
+  const body: string[] = [];
+  if (skipped) body.push('      <skipped/>');
+  for (const f of failing) {
+    body.push(`      <failure${attrs({ type: `leakwatch.${f.kind}`, message: f.message })}>${escape(describe(f))}</failure>`);
+  }
+  if (warning.length) {
+    body.push(`      <system-out>${escape(warning.map((f) => `leakwatch warning\n${describe(f)}`).join('\n\n'))}</system-out>`);
+  }
+  const open = `    <testcase${attrs({ name, classname, time })}`;
+  return body.length ? `${open}>\n${body.join('\n')}\n    </testcase>` : `${open}/>`;
+}
+
+/**
+ * One <testsuite> per test file and one <testcase> per test of the run; failing findings are <failure>s of the test
+ * that made them, warnings go to its <system-out>. Findings made outside any test get one extra testcase per file.
+ * Valid against the JUnit 10 schema (Jenkins), which has no <properties> on a testcase.
+ */
+export function renderJunit(report: LeakReport): string {
+  const byFile = new Map<string, Finding[]>();
+  for (const f of report.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  const files = report.files.map((f) => f.file);
+  for (const file of byFile.keys()) if (!files.includes(file)) files.push(file);
+
+  const suites: string[] = [];
+  let totalTests = 0;
+  let totalFailures = 0;
+  for (const file of files) {
+    const info = report.files.find((f) => f.file === file);
+    const findings = byFile.get(file) ?? [];
+    const key = (path: string[] | null) => (path ? JSON.stringify(path) : '');
+    const byTest = new Map<string, Finding[]>();
+    for (const f of findings) byTest.set(key(f.test), [...(byTest.get(key(f.test)) ?? []), f]);
+
+    const cases: string[] = [];
+    let failures = 0;
+    let skipped = 0;
+    const seen = new Set<string>();
+    for (const test of info?.tests ?? []) {
+      const k = key(test.titlePath);
+      seen.add(k);
+      const own = byTest.get(k) ?? [];
+      if (own.some((f) => f.action === 'fail')) failures++;
+      if (test.state === 'skipped') skipped++;
+      cases.push(testcase(test.titlePath.join(' > '), file, seconds(test.durationMs), own, test.state === 'skipped'));
+    }
+    // Findings not attached to a known test: made outside any test, or by a test the runner did not list.
+    const rest = [...byTest.entries()].filter(([k]) => !seen.has(k)).flatMap(([, fs]) => fs);
+    if (rest.length) {
+      if (rest.some((f) => f.action === 'fail')) failures++;
+      cases.push(testcase('leakwatch: leaks outside any test', file, '0.000', rest, false));
+    }
+    totalTests += cases.length;
+    totalFailures += failures;
+    suites.push(
+      `  <testsuite${attrs({
+        name: file,
+        tests: cases.length,
+        failures,
+        errors: 0,
+        skipped,
+        time: seconds(info?.durationMs),
+        timestamp: report.startedAt,
+        file,
+      })}>\n    <properties>\n      <property name="leakwatch.findings" value="${findings.length}"/>\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
+    );
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs({
+    name: `leakwatch (${report.runner})`,
+    tests: totalTests,
+    failures: totalFailures,
+    errors: 0,
+    time: seconds(report.durationMs),
+  })}>\n${suites.join('\n')}\n</testsuites>\n`;
+}

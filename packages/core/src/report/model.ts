@@ -1,0 +1,67 @@
+import { compareFindings, type Finding } from '../finding.js';
+import type { ResolvedOptions } from '../options.js';
+
+export interface TestInfo {
+  titlePath: string[];
+  durationMs?: number;
+  state: 'passed' | 'failed' | 'skipped';
+}
+
+export interface FileInfo {
+  /** Relative to the project root, forward slashes. */
+  file: string;
+  tests: TestInfo[];
+  durationMs?: number;
+}
+
+/** The JSON report, exactly as leak-report.schema.json describes it (extra fields: errors). */
+export interface LeakReport {
+  version: 1;
+  runner: 'vitest' | 'jest';
+  runnerVersion?: string;
+  node: string;
+  startedAt: string;
+  durationMs: number;
+  policy: ResolvedOptions;
+  summary: { files: number; tests: number; findings: number; failing: number; warning: number; baselined: number };
+  findings: Finding[];
+  /** Test files and tests as seen by the runner: the JUnit writer needs every test, not only leaky ones. */
+  files: FileInfo[];
+  /** Internal errors of leakwatch (never failures of the user's run). */
+  errors: string[];
+}
+
+export interface ReportInput {
+  runner: 'vitest' | 'jest';
+  runnerVersion?: string;
+  startedAt: Date;
+  durationMs: number;
+  options: ResolvedOptions;
+  files: FileInfo[];
+  findings: Finding[];
+  errors: string[];
+}
+
+export function buildReport(input: ReportInput): LeakReport {
+  const findings = [...input.findings].sort(compareFindings);
+  return {
+    version: 1,
+    runner: input.runner,
+    runnerVersion: input.runnerVersion,
+    node: process.version,
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Math.round(input.durationMs),
+    policy: input.options,
+    summary: {
+      files: input.files.length,
+      tests: input.files.reduce((n, f) => n + f.tests.length, 0),
+      findings: findings.length,
+      failing: findings.filter((f) => f.action === 'fail').length,
+      warning: findings.filter((f) => f.action === 'warn').length,
+      baselined: 0,
+    },
+    findings,
+    files: [...input.files].sort((a, b) => a.file.localeCompare(b.file)),
+    errors: input.errors,
+  };
+}

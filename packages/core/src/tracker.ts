@@ -1,0 +1,94 @@
+import type { Kind } from './kinds.js';
+import { captureStack, type StackHolder } from './stack.js';
+
+/** A test as the adapters identify it: a unique key and its title path (describe titles, then the test title). */
+export interface TestRef {
+  key: string;
+  titlePath: string[];
+}
+
+/** How one family of resources is recognised: one small object per probe, shared by all its records. */
+export interface ResourceType<R extends object = any> {
+  kind: Kind;
+  /** Still open and keeping the process alive (a ref'ed handle). */
+  isOpen(resource: R): boolean;
+  /** Kind-specific facts for the report; never part of a finding's id. */
+  details(resource: R): Record<string, unknown>;
+}
+
+export interface Tracked<R extends object = any> {
+  type: ResourceType<R>;
+  resource: R;
+  stack: StackHolder;
+  /** The test running when the resource was made; null in hooks, describe bodies and module scope. */
+  test: TestRef | null;
+  /** More than one test was running when the resource was made, so it cannot be pinned on one. */
+  concurrent: boolean;
+  /** The test file that was running, so a later file in the same process never inherits the blame. */
+  file: string | null;
+}
+
+/**
+ * The live set of resources created since leakwatch was installed in this process, with their creation context.
+ * Resources that already existed (the runner's RPC channel, stdio) were never recorded, so they can't be blamed.
+ */
+export class Tracker {
+  readonly records = new Set<Tracked>();
+  readonly activeTests = new Map<string, TestRef>();
+  currentFile: string | null = null;
+  stackFrames: number;
+  /** Kinds whose policy is 'off' are not recorded at all, so they cost nothing. */
+  readonly disabled = new Set<Kind>();
+
+  constructor(stackFrames: number) {
+    this.stackFrames = stackFrames;
+  }
+
+  track<R extends object>(type: ResourceType<R>, resource: R, above: Function): Tracked<R> | undefined {
+    if (this.disabled.has(type.kind) || this.currentFile === null) return undefined;
+    let test: TestRef | null = null;
+    let concurrent = false;
+    if (this.activeTests.size === 1) test = this.activeTests.values().next().value!;
+    else if (this.activeTests.size > 1) concurrent = true;
+    let stack: StackHolder;
+    try {
+      stack = captureStack(this.stackFrames, above);
+    } catch {
+      // A hostile Error.prepareStackTrace or a frozen Error must not break the user's call: record without a site.
+      stack = {};
+    }
+    const record: Tracked<R> = { type, resource, stack, test, concurrent, file: this.currentFile };
+    this.records.add(record);
+    return record;
+  }
+
+  forget(record: Tracked | undefined): void {
+    if (record) this.records.delete(record);
+  }
+
+  /** Drops records of closed resources so nothing is retained for them (no stacks, no objects). */
+  sweep(): void {
+    for (const record of this.records) {
+      if (!safeIsOpen(record)) this.records.delete(record);
+    }
+  }
+
+  openRecords(file: string): Tracked[] {
+    const open: Tracked[] = [];
+    for (const record of this.records) {
+      if (record.file !== file) continue;
+      if (safeIsOpen(record)) open.push(record);
+      else this.records.delete(record);
+    }
+    return open;
+  }
+}
+
+function safeIsOpen(record: Tracked): boolean {
+  try {
+    return record.type.isOpen(record.resource);
+  } catch {
+    // A probe that can no longer read its resource must not fail the user's run; an unreadable resource is not reported.
+    return false;
+  }
+}

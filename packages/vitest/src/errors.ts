@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { KIND_INFO, type Finding } from '@leakwatch/core';
+
+/**
+ * The error that fails a test or file in Vitest's own output. Its stack points at the leak's site, so the runner
+ * shows the user's line in its code frame instead of leakwatch's internals.
+ */
+export function leakError(findings: Finding[], root: string): Error {
+  const lines = findings.map((f) => {
+    const where = f.site ? ` at ${f.site.file}:${f.site.line}:${f.site.column}` : '';
+    return `- ${KIND_INFO[f.kind].label}${f.count > 1 ? ` ×${f.count}` : ''}${where}: ${f.message}`;
+  });
+  const error = new Error(`leakwatch found ${findings.length} leak${findings.length === 1 ? '' : 's'}:\n${lines.join('\n')}`);
+  error.name = 'LeakError';
+  const frames = findings
+    .filter((f) => f.site)
+    .map((f) => `    at ${path.resolve(root, f.site!.file)}:${f.site!.line}:${f.site!.column}`);
+  error.stack = `${error.name}: ${error.message}${frames.length ? `\n${frames.join('\n')}` : ''}`;
+  return error;
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  OPTIONS_ENV,
+  encodeOptions,
+  loadConfigFile,
+  resolveOptions,
+  validateOptions,
+  type LeakwatchOptions,
+} from '@leakwatch/core';
+import { LeakwatchReporter } from './reporter.js';
+
+export type { LeakwatchOptions } from '@leakwatch/core';
+export { LeakwatchReporter } from './reporter.js';
+
+const SETUP_FILE = fileURLToPath(new URL('./setup.js', import.meta.url));
+const kReporterAdded = Symbol.for('leakwatch.reporterAdded');
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/**
+ * The Vitest plugin: validates options at startup (plugin call merged over leakwatch.config.*), puts the leakwatch
+ * setup file first and adds the reporter that writes the console table, JSON and JUnit.
+ */
+export function leakwatch(options: LeakwatchOptions = {}) {
+  const fromCall = validateOptions(options, 'the leakwatch() plugin options');
+  return {
+    name: 'leakwatch',
+    config(config: any) {
+      config.test ??= {};
+      const setupFiles = toArray<string>(config.test.setupFiles).filter((f) => f !== SETUP_FILE);
+      // First, so its afterEach/afterAll hooks run after every other hook (after-hooks run in reverse order).
+      config.test.setupFiles = [SETUP_FILE, ...setupFiles];
+      // Processed by Vitest rather than cached by Node, so it registers its hooks for every file, isolate or not.
+      config.test.server ??= {};
+      config.test.server.deps ??= {};
+      config.test.server.deps.inline = config.test.server.deps.inline === true ? true : [...toArray(config.test.server.deps.inline), /@leakwatch[\\/]vitest/, SETUP_FILE];
+    },
+    async configureVitest({ vitest }: { vitest: any }) {
+      if (vitest[kReporterAdded]) return;
+      vitest[kReporterAdded] = true;
+      const root: string = vitest.config.root;
+      const fromFile = await loadConfigFile(root);
+      const resolved = resolveOptions(fromFile?.options, fromCall);
+      process.env[OPTIONS_ENV] = encodeOptions({ options: resolved, root, reporter: true });
+      vitest.config.reporters.push(new LeakwatchReporter(resolved, root));
+    },
+  };
+}
+
+export default leakwatch;

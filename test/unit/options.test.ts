@@ -1,0 +1,31 @@
+import { describe, expect, test } from 'vitest';
+import { resolveOptions, validateOptions, DEFAULT_SETTLE_MS, DEFAULT_HEAP_THRESHOLD } from '@leakwatch/core';
+
+describe('options', () => {
+  test('defaults: resources fail, heap/globals/listeners warn', () => {
+    const o = resolveOptions();
+    expect(o.settleMs).toBe(DEFAULT_SETTLE_MS);
+    expect(o.kinds.timer.action).toBe('fail');
+    expect(o.kinds.sqlite.action).toBe('fail');
+    expect(o.kinds.heap).toEqual({ action: 'warn', allow: 0, threshold: DEFAULT_HEAP_THRESHOLD });
+    expect(o.kinds.global.action).toBe('warn');
+    expect(o.kinds.listener.action).toBe('warn');
+  });
+
+  test('later layers win, kinds merge key by key', () => {
+    const o = resolveOptions({ kinds: { heap: { threshold: 10 } }, settleMs: 10 }, { kinds: { heap: 'fail', timer: 'off' } });
+    expect(o.kinds.heap.action).toBe('fail');
+    expect(o.kinds.timer.action).toBe('off');
+    expect(o.settleMs).toBe(10);
+  });
+
+  test('unknown key names the key and the fix', () => {
+    expect(() => validateOptions({ settleMS: 5 }, 'x.ts')).toThrow(/unknown option "settleMS" in x\.ts\. Fix: remove it/);
+    expect(() => validateOptions({ kinds: { timers: 'fail' } }, 'x.ts')).toThrow(/unknown option "kinds\.timers"/);
+  });
+
+  test('wrong type names the key, expected and received', () => {
+    expect(() => validateOptions({ settleMs: '5' }, 'x.ts')).toThrow(/invalid value for "settleMs": expected number, received "5".*Fix: use a whole number/);
+    expect(() => validateOptions({ kinds: { timer: 'error' } }, 'x.ts')).toThrow(/"kinds\.timer"/);
+  });
+});
