@@ -16,44 +16,52 @@ export const betterSqliteType: ResourceType<SqliteDatabase> = {
 };
 
 const kWrapped = Symbol.for('leakwatch.sqlite.wrapped');
-const ENTRY_RE = /[\\/]better-sqlite3[\\/]lib[\\/]index\.js$/;
+const INDEX_RE = /[\\/]better-sqlite3[\\/]lib[\\/]index\.js$/;
+const DATABASE_RE = /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/;
+
+/** A Database constructor that reports each connection, callable with or without `new` like the original. */
+function wrapDatabase(Database: any, tracker: Tracker): any {
+  const onCreate = (db: SqliteDatabase, above: Function) => tracker.track(betterSqliteType, db, above);
+  const Tracked: any = trackConstructor(Database, onCreate);
+  return new Proxy(Tracked, {
+    apply: function apply(_target, _this, args) {
+      const db = Reflect.construct(Database, args) as SqliteDatabase;
+      onCreate(db, apply);
+      return db;
+    },
+    get: (target, key) => (key === kWrapped ? true : Reflect.get(target, key)),
+  });
+}
 
 /**
- * Wraps the better-sqlite3 export in the module cache the first time anyone loads it, so every importer
- * (require, or import through Node's CJS loader) gets a tracked Database. Costs a string compare per load when
- * the driver is not installed.
+ * better-sqlite3's lib/index.js is `module.exports = require('./lib/database')`. Wrapping the value that require
+ * returns there means every importer, CommonJS or ESM through Node's loader, sees the tracked constructor, and
+ * costs one regex test per module load when the driver is not installed.
  */
 export function installSqlite(tracker: Tracker): Restore {
   const M = Module as any;
-  const wrap = (filename: string) => {
-    const entry = M._cache[filename];
-    if (!entry || typeof entry.exports !== 'function' || entry.exports[kWrapped]) return;
-    const Database = entry.exports;
-    const handler = (db: SqliteDatabase, above: Function) => tracker.track(betterSqliteType, db, above);
-    const Tracked: any = trackConstructor(Database, handler);
-    // better-sqlite3 also allows Database(...) without new.
-    const Callable: any = new Proxy(Tracked, {
-      apply: function apply(_target, _this, args) {
-        const db = Reflect.construct(Database, args) as SqliteDatabase;
-        handler(db, apply);
-        return db;
-      },
-      get: (target, key) => (key === kWrapped ? true : Reflect.get(target, key)),
-    });
-    entry.exports = Callable;
-  };
-
-  // Already loaded before leakwatch (a setup file, or an earlier file in a shared process).
-  for (const filename of Object.keys(M._cache)) if (ENTRY_RE.test(filename)) wrap(filename);
-
+  // Already loaded before leakwatch (a setup file, or an earlier file in a shared process): patch the cache.
+  for (const [filename, entry] of Object.entries<any>(M._cache)) {
+    if ((INDEX_RE.test(filename) || DATABASE_RE.test(filename)) && typeof entry?.exports === 'function' && !entry.exports[kWrapped]) {
+      entry.exports = wrapDatabase(entry.exports, tracker);
+    }
+  }
   const originalLoad = M._load;
-  M._load = function _load(request: string, parent: unknown, isMain: boolean) {
+  M._load = function _load(request: string, parent: { filename?: string } | undefined) {
     const exports = originalLoad.apply(this, arguments);
-    if (typeof exports === 'function' && !exports[kWrapped] && (request === 'better-sqlite3' || ENTRY_RE.test(request))) {
+    if (
+      typeof exports === 'function' &&
+      !exports[kWrapped] &&
+      typeof request === 'string' &&
+      request.endsWith('database') &&
+      parent?.filename &&
+      INDEX_RE.test(parent.filename)
+    ) {
       try {
-        const filename = M._resolveFilename(request, parent, isMain);
-        wrap(filename);
-        return M._cache[filename]?.exports ?? exports;
+        const wrapped = wrapDatabase(exports, tracker);
+        const entry = M._cache[M._resolveFilename(request, parent)];
+        if (entry) entry.exports = wrapped;
+        return wrapped;
       } catch {
         return exports;
       }

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const TEST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = path.join(TEST_DIR, 'fixtures');
+const VITEST_BIN = path.join(TEST_DIR, 'node_modules', 'vitest', 'vitest.mjs');
+
+export interface Finding {
+  id: string;
+  kind: string;
+  scope: 'test' | 'file';
+  action: 'fail' | 'warn';
+  file: string;
+  test: string[] | null;
+  site: { file: string; line: number; column: number } | null;
+  message: string;
+  count?: number;
+  bytes?: number;
+  stack?: string[];
+  details?: Record<string, unknown>;
+}
+
+export interface Report {
+  version: 1;
+  runner: string;
+  summary: { files: number; tests: number; findings: number; failing: number; warning: number };
+  findings: Finding[];
+  errors: string[];
+  [key: string]: unknown;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  output: string;
+  /** Parsed JSON report, if the run wrote one. */
+  report: Report | undefined;
+  jsonPath: string;
+  junitPath: string;
+  outDir: string;
+  durationMs: number;
+}
+
+/**
+ * Runs the real Vitest CLI on a fixture project. Fixture configs read LEAKWATCH_FIXTURE_OUT to place their reports,
+ * so parallel runs never share report files. Bounded by `timeoutMs`: a hanging run is killed and reported as such.
+ */
+export async function runVitest(
+  fixture: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const cwd = path.isAbsolute(fixture) ? fixture : path.join(FIXTURES, fixture);
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-run-'));
+  const jsonPath = path.join(outDir, 'leakwatch.json');
+  const junitPath = path.join(outDir, 'leakwatch-junit.xml');
+  const started = Date.now();
+  const child = spawn(process.execPath, [VITEST_BIN, 'run', ...args], {
+    cwd,
+    env: {
+      ...process.env,
+      // The outer Vitest (our own test run) must not leak its leakwatch or worker settings into the fixture run.
+      LEAKWATCH_RESOLVED_OPTIONS: '',
+      VITEST: '',
+      VITEST_WORKER_ID: '',
+      VITEST_POOL_ID: '',
+      TEST: '',
+      NODE_ENV: '',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      CI: 'true',
+      LEAKWATCH_FIXTURE_OUT: outDir,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let output = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    output += d;
+  });
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  let report: Report | undefined;
+  if (fs.existsSync(jsonPath)) report = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+  return { code, stdout, stderr, output, report, jsonPath, junitPath, outDir, durationMs: Date.now() - started };
+}
+
+export function cleanup(result: RunResult | undefined): void {
+  if (result) fs.rmSync(result.outDir, { recursive: true, force: true });
+}
+
+/** Findings of one kind, optionally of one test (title path joined with ' > '). */
+export function findingsOf(report: Report | undefined, kind: string, test?: string | null): Finding[] {
+  return (report?.findings ?? []).filter(
+    (f) => f.kind === kind && (test === undefined || (test === null ? f.test === null : f.test?.join(' > ') === test)),
+  );
+}
