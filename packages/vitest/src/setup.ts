@@ -1,8 +1,8 @@
 /**
  * The whole runtime side of leakwatch for Vitest. Registered first among setup files, so its beforeEach runs before
- * the user's and its afterEach/afterAll run after every user hook (Vitest runs "after" hooks in reverse order).
+ * the user's, and its judgements run after every user hook, cleanup and fixture teardown.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { beforeAll, beforeEach, expect } from 'vitest';
 import {
   Detector,
   decodeOptions,
@@ -34,31 +34,36 @@ const ready: Promise<void> | undefined = transported
 detector.install();
 detector.fileStart(expect.getState().testPath ?? '');
 
-beforeAll(async () => {
+// Plain functions without declared parameters: Vitest 4 passes (context, suite), and parses the parameter list of
+// hooks for fixtures. The suite (the file task) carries the results to the main process as task meta.
+beforeAll(async function leakwatchFileStart() {
+  const file = [...arguments].find((a) => a && typeof a === 'object' && 'filepath' in a);
   await ready;
   if (configError) throw configError;
+  // Judged in the cleanup that beforeAll returns: Vitest runs cleanups after every afterAll hook, and ours last
+  // (it was registered first), so a server closed by the user's own `beforeAll(() => () => server.close())` is
+  // closed before we look.
+  return () => judgeFile(file);
 });
 
-beforeEach(({ task }) => {
-  detector.testStart({ key: task.id, titlePath: taskTitlePath(task) });
+beforeEach(({ task, onTestFinished }) => {
+  const test = { key: task.id, titlePath: taskTitlePath(task) };
+  detector.testStart(test);
+  // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
+  onTestFinished(() => {
+    const findings = detector.testEnd(test);
+    const failing = findings.filter((f) => f.action === 'fail');
+    if (failing.length) throw leakError(failing, root);
+  });
 });
 
-afterEach(({ task }) => {
-  const findings = detector.testEnd({ key: task.id, titlePath: taskTitlePath(task) });
-  const failing = findings.filter((f) => f.action === 'fail');
-  if (failing.length) throw leakError(failing, root);
-});
-
-// A plain function with no declared parameters: Vitest 4 passes (context, suite), Vitest 3 passed (suite), and
-// Vitest parses the parameter list of hooks for fixtures.
-afterAll(async function leakwatchFileEnd() {
-  const file = [...arguments].find((a) => a && typeof a === 'object' && 'filepath' in a);
+async function judgeFile(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
   const result: FileResult = await detector.fileEnd();
   if (file) file.meta.leakwatch = result;
   if (!transported?.reporter) printFromWorker(result);
   const failing = result.findings.filter((f: Finding) => f.action === 'fail' && f.scope === 'file');
   if (failing.length) throw leakError(failing, root);
-});
+}
 
 /** Setup-file-only mode has no main-process reporter: the worker prints its own file's block. */
 function printFromWorker(result: FileResult): void {
