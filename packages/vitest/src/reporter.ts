@@ -85,11 +85,12 @@ export class LeakwatchReporter {
         findings,
         errors,
       });
-      const written = writeReports(report, this.options, this.root);
+      const { written, errors: writeErrors } = writeReports(report, this.options, this.root);
       if (this.options.console) {
-        const shown = Object.values(written).map((p) => path.relative(process.cwd(), p) || p);
+        const shown = written.map((p) => path.relative(process.cwd(), p) || p);
         process.stdout.write(renderConsole(report, { root: this.root, written: shown }));
       }
+      for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
     } catch (error) {
       // A broken report must not break the user's run: say so and let Vitest finish.
       process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);

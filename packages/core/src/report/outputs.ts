@@ -6,20 +6,28 @@ import type { LeakReport } from './model.js';
 import { writeFileAtomic } from './write.js';
 
 export interface WrittenReports {
-  json?: string;
-  junit?: string;
+  /** Absolute paths of the files written. */
+  written: string[];
+  /** One line per report that could not be written; the others are still written. */
+  errors: string[];
 }
 
-/** Writes the configured report files (paths relative to the root) and returns their absolute paths. */
+/** Writes the configured report files (paths relative to the root), each independently of the other. */
 export function writeReports(report: LeakReport, options: ResolvedOptions, root: string): WrittenReports {
-  const written: WrittenReports = {};
-  if (options.outputFile.json) {
-    written.json = path.resolve(root, options.outputFile.json);
-    writeFileAtomic(written.json, renderJson(report));
+  const result: WrittenReports = { written: [], errors: [] };
+  const targets: Array<[string | undefined, (r: LeakReport) => string]> = [
+    [options.outputFile.json, renderJson],
+    [options.outputFile.junit, renderJunit],
+  ];
+  for (const [target, render] of targets) {
+    if (!target) continue;
+    const file = path.resolve(root, target);
+    try {
+      writeFileAtomic(file, render(report));
+      result.written.push(file);
+    } catch (error) {
+      result.errors.push(`cannot write ${file}: ${(error as Error).message}`);
+    }
   }
-  if (options.outputFile.junit) {
-    written.junit = path.resolve(root, options.outputFile.junit);
-    writeFileAtomic(written.junit, renderJunit(report));
-  }
-  return written;
+  return result;
 }
