@@ -70,7 +70,7 @@ export interface ResolvedStack {
   site: Frame | null;
   /** True when no user or library frame is present but the runner's are: the runner owns the resource. */
   runnerOwned: boolean;
-  /** Source-mapped frames outside node internals, user frames first. */
+  /** Source-mapped frames outside node internals and the runner, user frames first. */
   frames: Frame[];
 }
 
@@ -82,8 +82,12 @@ export function resolveStack(holder: StackHolder | undefined): ResolvedStack {
   for (const frame of raw) {
     const origin = frameOrigin(frame);
     if (origin === 'internal') continue;
-    if (origin === 'runner') sawRunner = true;
-    else sawOther = true;
+    // The runner's frames say nothing to the user and would bury the useful ones: they only decide ownership.
+    if (origin === 'runner') {
+      sawRunner = true;
+      continue;
+    }
+    sawOther = true;
     frames.push(mapPosition(frame));
   }
   const user = frames.filter((f) => frameOrigin(f) === 'user');
