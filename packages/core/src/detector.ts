@@ -20,6 +20,12 @@ import { settle } from './settle.js';
 import { relativePath } from './stack.js';
 import { Tracker, type TestRef } from './tracker.js';
 
+/** The global object and `process` a test file actually touches (Jest gives each file its own vm realm). */
+export interface Realm {
+  global: object;
+  process: NodeJS.Process;
+}
+
 /** What one test file produced, as sent from the worker to the reporter. */
 export interface FileResult {
   /** Relative to the project root, forward slashes. */
@@ -64,6 +70,7 @@ export class Detector {
   private readonly listeners: ListenersProbe;
   private measuring: TestRef | null = null;
   private file: string | null = null;
+  private realm: Realm = { global: globalThis, process };
   private testFindings: Finding[] = [];
   private errors: string[] = [];
 
@@ -98,8 +105,9 @@ export class Detector {
     this.installed = false;
   }
 
-  fileStart(absoluteFile: string): void {
+  fileStart(absoluteFile: string, realm: Realm = { global: globalThis, process }): void {
     this.file = absoluteFile;
+    this.realm = realm;
     this.tracker.currentFile = absoluteFile;
     this.tracker.activeTests.clear();
     this.testFindings = [];
@@ -117,8 +125,8 @@ export class Detector {
       this.measuring = test;
       const kinds = this.options.kinds;
       if (kinds.heap.action !== 'off') this.heap.start();
-      if (kinds.global.action !== 'off') this.globals.start();
-      if (kinds.listener.action !== 'off') this.listeners.start();
+      if (kinds.global.action !== 'off') this.globals.start(this.realm.global);
+      if (kinds.listener.action !== 'off') this.listeners.start(this.realm.process);
     });
   }
 
@@ -138,10 +146,10 @@ export class Detector {
         if (bytes !== undefined) measurements.push({ kind: 'heap', name: '', bytes, details: { threshold: kinds.heap.threshold } });
       }
       if (kinds.global.action !== 'off') {
-        for (const name of this.globals.end()) measurements.push({ kind: 'global', name, details: { name } });
+        for (const name of this.globals.end(this.realm.global)) measurements.push({ kind: 'global', name, details: { name } });
       }
       if (kinds.listener.action !== 'off') {
-        for (const added of this.listeners.end()) {
+        for (const added of this.listeners.end(this.realm.process)) {
           measurements.push({ kind: 'listener', name: added.event, stack: added.stack, details: { event: added.event } });
         }
       }
@@ -170,6 +178,7 @@ export class Detector {
     findings = findings.sort(compareFindings);
     const result: FileResult = { file: relative, findings, errors: this.errors };
     this.file = null;
+    this.realm = { global: globalThis, process };
     this.tracker.currentFile = null;
     this.testFindings = [];
     this.errors = [];

@@ -11,13 +11,14 @@ export {
   type ResolvedOptions,
 } from './options.js';
 export { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './config-file.js';
-export { Detector, type FileResult } from './detector.js';
+export { Detector, type FileResult, type Realm } from './detector.js';
 export type { TestRef } from './tracker.js';
 export { findingId, type Finding, type Site } from './finding.js';
 export { buildReport, type FileInfo, type LeakReport, type ReportInput, type TestInfo } from './report/model.js';
 export { renderJson } from './report/json.js';
 export { renderJunit } from './report/junit.js';
-export { renderConsole } from './report/console.js';
+export { renderConsole, renderFileResult } from './report/console.js';
 export { writeFileAtomic } from './report/write.js';
 export { writeReports, type WrittenReports } from './report/outputs.js';
 export { encodeOptions, decodeOptions, OPTIONS_ENV } from './transport.js';
+export { leakError } from './leak-error.js';

@@ -93,7 +93,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
   },
   global: {
     label: 'global',
-    hint: 'delete the global in afterEach, or use vi.stubGlobal()/vi.unstubAllGlobals() so it is restored',
+    hint: 'delete the global in afterEach, or stub it with vi.stubGlobal()/jest.replaceProperty() so the runner restores it',
     action: 'warn',
   },
   listener: {

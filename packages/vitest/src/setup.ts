@@ -5,16 +5,16 @@
 import { beforeAll, beforeEach, expect } from 'vitest';
 import {
   Detector,
+  leakError,
   decodeOptions,
   loadConfigFile,
-  renderConsole,
-  buildReport,
+  renderFileResult,
   resolveOptions,
   type FileResult,
   type Finding,
 } from '@leakwatch/core';
 import { taskTitlePath } from './titles.js';
-import { leakError } from './errors.js';
+
 
 const detector = Detector.shared();
 const transported = decodeOptions();
@@ -60,22 +60,11 @@ beforeEach(({ task, onTestFinished }) => {
 async function judgeFile(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
   const result: FileResult = await detector.fileEnd();
   if (file) file.meta.leakwatch = result;
-  if (!transported?.reporter) printFromWorker(result);
+  // Setup-file-only mode has no main-process reporter: the worker prints its own file's block.
+  if (!transported?.reporter) {
+    const block = renderFileResult(result, detector.options, root, 'vitest');
+    if (block) console.error(block);
+  }
   const failing = result.findings.filter((f: Finding) => f.action === 'fail' && f.scope === 'file');
   if (failing.length) throw leakError(failing, root);
-}
-
-/** Setup-file-only mode has no main-process reporter: the worker prints its own file's block. */
-function printFromWorker(result: FileResult): void {
-  if (!detector.options.console || (result.findings.length === 0 && result.errors.length === 0)) return;
-  const report = buildReport({
-    runner: 'vitest',
-    startedAt: new Date(),
-    durationMs: 0,
-    options: detector.options,
-    files: [],
-    findings: result.findings,
-    errors: result.errors,
-  });
-  console.error(renderConsole(report, { root }));
 }

@@ -2,15 +2,16 @@
 export class GlobalsProbe {
   private before: Set<string> | undefined;
 
-  start(): void {
-    this.before = new Set(Object.getOwnPropertyNames(globalThis));
+  /** `target` is the global object the test sees: globalThis in Vitest, the per-file vm global in Jest. */
+  start(target: object = globalThis): void {
+    this.before = new Set(Object.getOwnPropertyNames(target));
   }
 
-  end(): string[] {
+  end(target: object = globalThis): string[] {
     const before = this.before;
     if (!before) return [];
     this.before = undefined;
-    const names = Object.getOwnPropertyNames(globalThis);
+    const names = Object.getOwnPropertyNames(target);
     // Same count and same names is the common case; the set lookup below is only paid when something changed.
     if (names.length === before.size && names.every((n) => before.has(n))) return [];
     return names.filter((n) => !before.has(n));

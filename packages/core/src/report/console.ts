@@ -3,7 +3,9 @@ import { formatBytes } from '../attribution.js';
 import type { Finding } from '../finding.js';
 import { KIND_INFO } from '../kinds.js';
 import { codeFrame } from './code-frame.js';
-import type { LeakReport } from './model.js';
+import type { FileResult } from '../detector.js';
+import type { ResolvedOptions } from '../options.js';
+import { buildReport, type LeakReport } from './model.js';
 
 export interface ConsoleReportOptions {
   root: string;
@@ -43,4 +45,14 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
   }
   for (const written of options.written ?? []) out.push(c.dim(`  report: ${written}`));
   return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/**
+ * The block for one file, printed by the worker itself when no main-process reporter is there to merge results
+ * (the setup-file-only setups). Empty when the file is clean or console output is off.
+ */
+export function renderFileResult(result: FileResult, options: ResolvedOptions, root: string, runner: 'vitest' | 'jest'): string {
+  if (!options.console || (result.findings.length === 0 && result.errors.length === 0)) return '';
+  const report = buildReport({ runner, startedAt: new Date(), durationMs: 0, options, files: [], findings: result.findings, errors: result.errors });
+  return renderConsole(report, { root });
 }

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { KIND_INFO, type Finding } from '@leakwatch/core';
+import { KIND_INFO } from './kinds.js';
+import type { Finding } from './finding.js';
 
 /**
- * The error that fails a test or file in Vitest's own output. Its stack points at the leak's site, so the runner
- * shows the user's line in its code frame instead of leakwatch's internals.
+ * The error that fails a test or file in the runner's own output (Vitest or Jest). Its stack points at the leak's
+ * site, so the runner shows the user's line in its code frame instead of leakwatch's internals.
  */
 export function leakError(findings: Finding[], root: string): Error {
   const lines = findings.map((f) => {

@@ -1,0 +1,168 @@
+/**
+ * A test environment that wraps the user's own (node, jsdom or custom): judgement runs from jest-circus events,
+ * which arrive after every user hook whatever the order Jest registered them in.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import {
+  Detector,
+  leakError,
+  loadConfigFile,
+  renderFileResult,
+  resolveOptions,
+  validateOptions,
+  type Finding,
+  type LeakwatchOptions,
+  type ResolvedOptions,
+} from '@leakwatch/core';
+
+import { RUN_DIR_ENV, writeFileResult } from './results.js';
+import { circusTitlePath } from './titles.js';
+
+export interface EnvironmentSettings {
+  /** The user's testEnvironment, as written in their config ('node', 'jsdom', a package or a path). */
+  baseEnvironment?: string;
+  /** Options from the withLeakwatch() call, validated there. */
+  options?: LeakwatchOptions;
+}
+
+export const SETTINGS_KEY = 'leakwatch';
+
+/**
+ * Where Jest itself would find 'jest-environment-node' and friends: the project first, then along Jest's own
+ * dependency chain (with pnpm or Yarn PnP-like layouts, they are not hoisted next to the project).
+ */
+function resolutionBases(rootDir: string): string[] {
+  const bases = [path.join(rootDir, 'package.json')];
+  const chain = [['jest'], ['jest', 'jest-cli'], ['jest', '@jest/core'], ['jest', 'jest-cli', 'jest-config'], ['jest', '@jest/core', 'jest-config']];
+  for (const hops of chain) {
+    let from = path.join(rootDir, 'package.json');
+    try {
+      for (const hop of hops) from = createRequire(from).resolve(`${hop}/package.json`);
+      bases.push(from);
+    } catch {
+      // That hop is not installed in this layout; try the next chain.
+    }
+  }
+  return [...new Set(bases)];
+}
+
+function resolveBase(name: string | undefined, rootDir: string): any {
+  const request = !name || name === 'node' ? 'jest-environment-node' : name === 'jsdom' ? 'jest-environment-jsdom' : name;
+  const candidates =
+    request.startsWith('.') || path.isAbsolute(request) ? [path.resolve(rootDir, request)] : [`jest-environment-${request}`, request];
+  for (const base of resolutionBases(rootDir)) {
+    const require = createRequire(base);
+    for (const candidate of candidates) {
+      let resolved: string;
+      try {
+        resolved = require.resolve(candidate);
+      } catch {
+        continue;
+      }
+      const mod = require(resolved);
+      return mod.TestEnvironment ?? mod.default ?? mod;
+    }
+  }
+  throw new Error(
+    `leakwatch: cannot find the test environment "${name}" from ${rootDir}. Fix: install it (e.g. npm install -D ${candidates[0]}) or set testEnvironment to a path.`,
+  );
+}
+
+// One options promise per worker process: leakwatch.config.* is read once, not once per test file.
+const optionsByRoot = new Map<string, Promise<ResolvedOptions>>();
+function options(rootDir: string, fromCall: LeakwatchOptions | undefined): Promise<ResolvedOptions> {
+  const key = `${rootDir}\0${JSON.stringify(fromCall ?? {})}`;
+  if (!optionsByRoot.has(key)) {
+    optionsByRoot.set(
+      key,
+      loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall && validateOptions(fromCall, 'withLeakwatch() options'))),
+    );
+  }
+  return optionsByRoot.get(key)!;
+}
+
+const subclasses = new WeakMap<Function, Function>();
+
+function leakwatchEnvironment(Base: any): any {
+  if (subclasses.has(Base)) return subclasses.get(Base);
+  class LeakwatchEnvironment extends Base {
+    private readonly leakwatchDetector = Detector.shared();
+    private readonly leakwatchRoot: string;
+    private readonly leakwatchTestPath: string;
+    private readonly leakwatchFromCall: LeakwatchOptions | undefined;
+    private leakwatchTests = new Map<unknown, { key: string; titlePath: string[] }>();
+
+    constructor(config: any, context: any) {
+      // Before the base constructor: it copies the timer globals into the test's vm realm.
+      Detector.shared().install();
+      super(config, context);
+      const settings: EnvironmentSettings = config.projectConfig.testEnvironmentOptions?.[SETTINGS_KEY] ?? {};
+      this.leakwatchRoot = config.projectConfig.rootDir;
+      this.leakwatchTestPath = context.testPath;
+      this.leakwatchFromCall = settings.options;
+    }
+
+    async setup(): Promise<void> {
+      await super.setup();
+      const resolved = await options(this.leakwatchRoot, this.leakwatchFromCall);
+      this.leakwatchDetector.configure(resolved, this.leakwatchRoot);
+      this.leakwatchDetector.fileStart(this.leakwatchTestPath, { global: this.global, process: this.global.process });
+    }
+
+    async handleTestEvent(event: any, state: any): Promise<void> {
+      if (super.handleTestEvent) await super.handleTestEvent(event, state);
+      const detector = this.leakwatchDetector;
+      switch (event.name) {
+        case 'test_start': {
+          const ref = { key: `${this.leakwatchTests.size}:${circusTitlePath(event.test).join('\u203a')}`, titlePath: circusTitlePath(event.test) };
+          this.leakwatchTests.set(event.test, ref);
+          detector.testStart(ref);
+          break;
+        }
+        case 'test_done': {
+          const ref = this.leakwatchTests.get(event.test);
+          if (!ref) break;
+          // test_done comes after every afterEach hook of the test, root-level ones included.
+          const failing = detector.testEnd(ref).filter((f) => f.action === 'fail');
+          if (failing.length) event.test.errors.push(leakError(failing, this.leakwatchRoot));
+          break;
+        }
+        case 'run_finish': {
+          // After every afterAll hook: settle, judge the file, hand the result to the reporter.
+          const result = await detector.fileEnd();
+          const runDir = process.env[RUN_DIR_ENV];
+          if (runDir) {
+            try {
+              writeFileResult(runDir, this.leakwatchTestPath, result);
+            } catch (error) {
+              result.errors.push(`cannot write results: ${(error as Error).message}`);
+            }
+          } else {
+            // No reporter in the main process (setup without withLeakwatch's reporter): print from the worker.
+            process.stderr.write(renderFileResult(result, detector.options, this.leakwatchRoot, 'jest'));
+          }
+          const failing = result.findings.filter((f: Finding) => f.action === 'fail' && f.scope === 'file');
+          if (failing.length) state.unhandledErrors.push(leakError(failing, this.leakwatchRoot));
+          break;
+        }
+      }
+    }
+  }
+  subclasses.set(Base, LeakwatchEnvironment);
+  return LeakwatchEnvironment;
+}
+
+/**
+ * Jest instantiates this with `new`; returning an instance of the subclass of the user's base environment keeps
+ * their environment intact (jsdom, custom) with leakwatch layered on top.
+ */
+function LeakwatchTestEnvironment(this: unknown, config: any, context: any): any {
+  const settings: EnvironmentSettings = config.projectConfig.testEnvironmentOptions?.[SETTINGS_KEY] ?? {};
+  const Base = resolveBase(settings.baseEnvironment, config.projectConfig.rootDir);
+  const Env = leakwatchEnvironment(Base);
+  return new Env(config, context);
+}
+
+export default LeakwatchTestEnvironment;
+export { LeakwatchTestEnvironment as TestEnvironment };

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateOptions, type LeakwatchOptions } from '@leakwatch/core';
+import { SETTINGS_KEY, type EnvironmentSettings } from './environment.js';
+
+export type { LeakwatchOptions } from '@leakwatch/core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ENVIRONMENT = path.join(here, 'environment.cjs');
+const REPORTER = path.join(here, 'reporter.cjs');
+
+type Reporter = string | [string, Record<string, unknown>];
+
+/**
+ * Adds leakwatch to a Jest config and keeps the user's own settings: their testEnvironment (node, jsdom, custom) is
+ * wrapped, not replaced; their setupFilesAfterEnv and reporters are kept (with 'default' when they had none).
+ * Multi-project configs get the environment in every inline project.
+ */
+export function withLeakwatch<T extends Record<string, any>>(config: T, options: LeakwatchOptions = {}): T {
+  const validated = validateOptions(options, 'the withLeakwatch() options');
+  const wrapProject = (project: Record<string, any>): Record<string, any> => {
+    const settings: EnvironmentSettings = { baseEnvironment: project.testEnvironment ?? config.testEnvironment ?? 'node', options: validated };
+    return {
+      ...project,
+      testEnvironment: ENVIRONMENT,
+      testEnvironmentOptions: { ...(project.testEnvironmentOptions ?? {}), [SETTINGS_KEY]: settings },
+    };
+  };
+  const reporters: Reporter[] = config.reporters ?? ['default'];
+  const result: Record<string, any> = {
+    ...wrapProject(config),
+    reporters: [...reporters.filter((r) => (Array.isArray(r) ? r[0] : r) !== REPORTER), [REPORTER, { options: validated }]],
+  };
+  if (Array.isArray(config.projects)) {
+    result.projects = config.projects.map((p: unknown) => (p && typeof p === 'object' ? wrapProject(p as Record<string, any>) : p));
+  }
+  return result as T;
+}
+
+export default withLeakwatch;

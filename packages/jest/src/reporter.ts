@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  buildReport,
+  loadConfigFile,
+  renderConsole,
+  resolveOptions,
+  validateOptions,
+  writeReports,
+  type FileInfo,
+  type Finding,
+  type LeakwatchOptions,
+  type ResolvedOptions,
+  type TestInfo,
+} from '@leakwatch/core';
+import { RUN_DIR_ENV, readFileResult } from './results.js';
+
+interface AssertionLike {
+  ancestorTitles: string[];
+  title: string;
+  status: string;
+  duration?: number | null;
+}
+interface TestFileResultLike {
+  testFilePath: string;
+  testResults: AssertionLike[];
+  perfStats?: { runtime?: number };
+}
+
+function state(status: string): TestInfo['state'] {
+  return status === 'failed' ? 'failed' : status === 'passed' ? 'passed' : 'skipped';
+}
+
+/**
+ * Runs in Jest's main process: creates the run directory the workers write to, then merges their per-file results
+ * into one report (console table, JSON, JUnit). `--watch` reruns replace the reports rather than pile up.
+ */
+export class LeakwatchReporter {
+  private readonly runDir: string;
+  private readonly rootDir: string;
+  private readonly fromCall: LeakwatchOptions | undefined;
+  private options: ResolvedOptions | undefined;
+  private startedAt = new Date();
+  private version: string | undefined;
+
+  constructor(globalConfig: { rootDir: string }, reporterOptions: { options?: LeakwatchOptions } = {}) {
+    this.rootDir = globalConfig.rootDir;
+    this.fromCall = reporterOptions.options && validateOptions(reporterOptions.options, 'withLeakwatch() options');
+    // Set before Jest forks its workers, which inherit the environment.
+    this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-jest-'));
+    process.env[RUN_DIR_ENV] = this.runDir;
+    try {
+      this.version = (JSON.parse(fs.readFileSync(createRequire(path.join(this.rootDir, 'package.json')).resolve('jest/package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      this.version = undefined;
+    }
+  }
+
+  async onRunStart(): Promise<void> {
+    this.startedAt = new Date();
+    for (const entry of fs.readdirSync(this.runDir)) fs.rmSync(path.join(this.runDir, entry), { force: true });
+    const loaded = await loadConfigFile(this.rootDir);
+    this.options = resolveOptions(loaded?.options, this.fromCall);
+  }
+
+  onRunComplete(_contexts: unknown, aggregated: { testResults: TestFileResultLike[] }): void {
+    try {
+      const options = this.options ?? resolveOptions(this.fromCall);
+      const files: FileInfo[] = [];
+      const findings: Finding[] = [];
+      const errors: string[] = [];
+      for (const fileResult of aggregated.testResults) {
+        files.push({
+          file: path.relative(this.rootDir, fileResult.testFilePath).split(path.sep).join('/'),
+          durationMs: fileResult.perfStats?.runtime,
+          tests: fileResult.testResults.map((a) => ({
+            titlePath: [...a.ancestorTitles, a.title],
+            state: state(a.status),
+            durationMs: a.duration ?? undefined,
+          })),
+        });
+        const result = readFileResult(this.runDir, fileResult.testFilePath);
+        if (result) {
+          findings.push(...result.findings);
+          errors.push(...result.errors);
+        }
+      }
+      const report = buildReport({
+        runner: 'jest',
+        runnerVersion: this.version,
+        startedAt: this.startedAt,
+        durationMs: Date.now() - this.startedAt.getTime(),
+        options,
+        files,
+        findings,
+        errors,
+      });
+      const { written, errors: writeErrors } = writeReports(report, options, this.rootDir);
+      if (options.console) {
+        process.stderr.write(renderConsole(report, { root: this.rootDir, written: written.map((p) => path.relative(process.cwd(), p) || p) }));
+      }
+      for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
+    } catch (error) {
+      process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
+    }
+  }
+
+  getLastError(): void {
+    return undefined;
+  }
+}
+
+export default LeakwatchReporter;
