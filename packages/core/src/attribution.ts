@@ -59,7 +59,7 @@ export function attributeResources(root: string, file: string, records: Tracked[
   }
   for (const finding of groups.values()) {
     const info = KIND_INFO[finding.kind];
-    const many = finding.count > 1 ? `${finding.count} ${info.label}s` : `A ${info.label}`;
+    const many = finding.count > 1 ? `${finding.count} ${info.plural}` : `${info.article} ${info.label}`;
     const verb = finding.count > 1 ? 'are' : 'is';
     finding.message = `${many} created ${where(finding.test, finding.details?.concurrent === true)} ${verb} still open after the file's afterAll hooks${summarize(
       finding.details ?? {},

@@ -69,6 +69,8 @@ export class Detector {
   private readonly globals = new GlobalsProbe();
   private readonly listeners: ListenersProbe;
   private measuring: TestRef | null = null;
+  /** Globals a test left behind, confirmed at the next boundary: Vitest's unstubGlobals restores after our hook. */
+  private pendingGlobals: { test: TestRef; names: string[] } | null = null;
   private file: string | null = null;
   private realm: Realm = { global: globalThis, process };
   private testFindings: Finding[] = [];
@@ -111,11 +113,13 @@ export class Detector {
     this.tracker.currentFile = absoluteFile;
     this.tracker.activeTests.clear();
     this.testFindings = [];
+    this.pendingGlobals = null;
     this.errors = [];
   }
 
   testStart(test: TestRef): void {
     this.guard('testStart', () => {
+      this.flushGlobals();
       this.tracker.activeTests.set(test.key, test);
       if (this.tracker.activeTests.size > 1) {
         // Concurrent tests share the process: per-test deltas would blame the wrong test, so none is taken.
@@ -130,7 +134,10 @@ export class Detector {
     });
   }
 
-  /** Called after all of the test's afterEach hooks. Returns the test-scoped findings of this test. */
+  /**
+   * Called after all of the test's afterEach hooks. Returns the test-scoped findings judged now (heap, listeners);
+   * globals are confirmed at the next test or at file end and come back in the file's result.
+   */
   testEnd(test: TestRef): Finding[] {
     let judged: Finding[] = [];
     this.guard('testEnd', () => {
@@ -146,7 +153,8 @@ export class Detector {
         if (bytes !== undefined) measurements.push({ kind: 'heap', name: '', bytes, details: { threshold: kinds.heap.threshold } });
       }
       if (kinds.global.action !== 'off') {
-        for (const name of this.globals.end(this.realm.global)) measurements.push({ kind: 'global', name, details: { name } });
+        const names = this.globals.end(this.realm.global);
+        if (names.length) this.pendingGlobals = { test, names };
       }
       if (kinds.listener.action !== 'off') {
         for (const added of this.listeners.end(this.realm.process)) {
@@ -161,8 +169,22 @@ export class Detector {
     return judged;
   }
 
+  /** Globals still present after the runner finished with the test that added them. */
+  private flushGlobals(): void {
+    const pending = this.pendingGlobals;
+    this.pendingGlobals = null;
+    if (!pending || !this.file) return;
+    const global = this.realm.global as Record<string, unknown>;
+    const left = pending.names.filter((name) => Object.prototype.hasOwnProperty.call(global, name));
+    if (left.length === 0) return;
+    const measurements: Measurement[] = left.map((name) => ({ kind: 'global', name, details: { name } }));
+    const raw = attributeMeasurements(this.root, relativePath(this.root, this.file), pending.test.titlePath, measurements);
+    this.testFindings.push(...applyPolicy(raw, this.options));
+  }
+
   /** Called after the file's afterAll hooks: settles, then judges every resource of this file still open. */
   async fileEnd(): Promise<FileResult> {
+    this.guard('fileEnd', () => this.flushGlobals());
     const file = this.file ?? '';
     const relative = relativePath(this.root, file);
     let findings: Finding[] = [...this.testFindings];

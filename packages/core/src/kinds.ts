@@ -29,6 +29,10 @@ export const TEST_SCOPED_KINDS: ReadonlySet<Kind> = new Set(['heap', 'global', '
 export interface KindInfo {
   /** Short noun used in console output and messages. */
   label: string;
+  /** The label's plural, for grouped findings ("3 child processes"). */
+  plural: string;
+  /** "A" or "An", for the label. */
+  article: 'A' | 'An';
   /** One line telling the user how to fix a leak of this kind. */
   hint: string;
   /** Default action when the user configures nothing. */
@@ -38,71 +42,99 @@ export interface KindInfo {
 export const KIND_INFO: Record<Kind, KindInfo> = {
   timer: {
     label: 'timer',
+    plural: 'timers',
+    article: 'A',
     hint: 'clear it with clearTimeout()/clearInterval() in the test or an afterEach hook, or unref() it if it must outlive the test',
     action: 'fail',
   },
   socket: {
     label: 'socket',
+    plural: 'sockets',
+    article: 'A',
     hint: 'end or destroy it (socket.destroy(), client.close(), agent.destroy()) before the test finishes',
     action: 'fail',
   },
   server: {
     label: 'server',
+    plural: 'servers',
+    article: 'A',
     hint: 'close it in afterAll/afterEach and await the close callback (server.close())',
     action: 'fail',
   },
   'child-process': {
     label: 'child process',
+    plural: 'child processes',
+    article: 'A',
     hint: 'wait for it to exit, or kill() it and await its "exit" event in an afterEach/afterAll hook',
     action: 'fail',
   },
   worker: {
     label: 'worker thread',
+    plural: 'worker threads',
+    article: 'A',
     hint: 'await worker.terminate() in an afterEach/afterAll hook',
     action: 'fail',
   },
   'message-port': {
     label: 'message port',
+    plural: 'message ports',
+    article: 'A',
     hint: 'call port.close() (or channel.close()) when the test is done with it',
     action: 'fail',
   },
   'fs-watcher': {
     label: 'fs watcher',
+    plural: 'fs watchers',
+    article: 'An',
     hint: 'call watcher.close() or fs.unwatchFile() in an afterEach/afterAll hook',
     action: 'fail',
   },
   'file-handle': {
     label: 'file handle',
+    plural: 'file handles',
+    article: 'A',
     hint: 'close it (fs.closeSync(fd) or await fileHandle.close()), ideally in a finally block',
     action: 'fail',
   },
   sqlite: {
     label: 'SQLite connection',
+    plural: 'SQLite connections',
+    article: 'A',
     hint: 'call db.close() in afterEach/afterAll',
     action: 'fail',
   },
   'db-connection': {
     label: 'database connection',
+    plural: 'database connections',
+    article: 'A',
     hint: 'close the client or end the pool in afterAll',
     action: 'fail',
   },
   heap: {
     label: 'heap growth',
+    plural: 'heap growths',
+    article: 'A',
     hint: 'look for caches, arrays or closures that keep growing across tests; clear them in afterEach',
     action: 'warn',
   },
   global: {
     label: 'global',
+    plural: 'globals',
+    article: 'A',
     hint: 'delete the global in afterEach, or stub it with vi.stubGlobal()/jest.replaceProperty() so the runner restores it',
     action: 'warn',
   },
   listener: {
     label: 'process listener',
+    plural: 'process listeners',
+    article: 'A',
     hint: 'remove it with process.off()/removeListener() in afterEach',
     action: 'warn',
   },
   other: {
     label: 'resource',
+    plural: 'resources',
+    article: 'A',
     hint: 'close or release the resource before the test file finishes',
     action: 'fail',
   },

@@ -92,6 +92,7 @@ function leakwatchEnvironment(Base: any): any {
     private readonly leakwatchTestPath: string;
     private readonly leakwatchFromCall: LeakwatchOptions | undefined;
     private leakwatchTests = new Map<unknown, { key: string; titlePath: string[] }>();
+    private readonly leakwatchThrown = new Set<string>();
 
     constructor(config: any, context: any) {
       // Before the base constructor: it copies the timer globals into the test's vm realm.
@@ -125,6 +126,7 @@ function leakwatchEnvironment(Base: any): any {
           if (!ref) break;
           // test_done comes after every afterEach hook of the test, root-level ones included.
           const failing = detector.testEnd(ref).filter((f) => f.action === 'fail');
+          for (const f of failing) this.leakwatchThrown.add(f.id);
           if (failing.length) event.test.errors.push(leakError(failing, this.leakwatchRoot));
           break;
         }
@@ -142,7 +144,7 @@ function leakwatchEnvironment(Base: any): any {
             // No reporter in the main process (setup without withLeakwatch's reporter): print from the worker.
             process.stderr.write(renderFileResult(result, detector.options, this.leakwatchRoot, 'jest'));
           }
-          const failing = result.findings.filter((f: Finding) => f.action === 'fail' && f.scope === 'file');
+          const failing = result.findings.filter((f: Finding) => f.action === 'fail' && !this.leakwatchThrown.has(f.id));
           if (failing.length) state.unhandledErrors.push(leakError(failing, this.leakwatchRoot));
           break;
         }

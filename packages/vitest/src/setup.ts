@@ -32,6 +32,8 @@ const ready: Promise<void> | undefined = transported
     );
 
 detector.install();
+/** Ids of findings already thrown from a test, so the file-level error does not repeat them. */
+const thrown = new Set<string>();
 detector.fileStart(expect.getState().testPath ?? '');
 
 // Plain functions without declared parameters: Vitest 4 passes (context, suite), and parses the parameter list of
@@ -51,8 +53,8 @@ beforeEach(({ task, onTestFinished }) => {
   detector.testStart(test);
   // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
   onTestFinished(() => {
-    const findings = detector.testEnd(test);
-    const failing = findings.filter((f) => f.action === 'fail');
+    const failing = detector.testEnd(test).filter((f) => f.action === 'fail');
+    for (const f of failing) thrown.add(f.id);
     if (failing.length) throw leakError(failing, root);
   });
 });
@@ -65,6 +67,7 @@ async function judgeFile(file: { meta: Record<string, unknown> } | undefined): P
     const block = renderFileResult(result, detector.options, root, 'vitest');
     if (block) console.error(block);
   }
-  const failing = result.findings.filter((f: Finding) => f.action === 'fail' && f.scope === 'file');
+  // Everything failing that no test has thrown yet: resources, and globals confirmed after their test.
+  const failing = result.findings.filter((f: Finding) => f.action === 'fail' && !thrown.has(f.id));
   if (failing.length) throw leakError(failing, root);
 }
