@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/environment.ts', 'src/reporter.ts'],
+  entry: ['src/index.ts', 'src/environment.ts', 'src/reporter.ts', 'src/setup.ts', 'src/attach.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -28,6 +28,8 @@ export function installTimers(tracker: Tracker): Restore {
         return timer;
       },
     }[name] as any;
+    // Lets an adapter recognise a realm (Jest's vm global) that copied the original before the wrapper existed.
+    wrapped[Symbol.for('leakwatch.original')] = original;
     // Keep util.promisify(setTimeout) working; promisified timers settle by themselves.
     if (original[promisify.custom]) wrapped[promisify.custom] = original[promisify.custom];
     restores.push(replace(globalThis as any, name, wrapped));

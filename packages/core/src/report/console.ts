@@ -11,6 +11,8 @@ export interface ConsoleReportOptions {
   root: string;
   /** Paths of the report files written, shown under the table. */
   written?: string[];
+  /** The run's total line; off for a single file's block printed by a worker. */
+  totals?: boolean;
 }
 
 function findingBlock(root: string, f: Finding): string[] {
@@ -36,7 +38,7 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
   }
   for (const error of report.errors) out.push(c.yellow(`leakwatch internal error (the run was not affected): ${error.split('\n')[0]}`));
   const { failing, warning, findings } = report.summary;
-  if (findings > 0 || options.written?.length) {
+  if (options.totals !== false && (findings > 0 || options.written?.length)) {
     const total =
       findings === 0
         ? c.green('no leaks found')
@@ -54,5 +56,5 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
 export function renderFileResult(result: FileResult, options: ResolvedOptions, root: string, runner: 'vitest' | 'jest'): string {
   if (!options.console || (result.findings.length === 0 && result.errors.length === 0)) return '';
   const report = buildReport({ runner, startedAt: new Date(), durationMs: 0, options, files: [], findings: result.findings, errors: result.errors });
-  return renderConsole(report, { root });
+  return renderConsole(report, { root, totals: false });
 }
