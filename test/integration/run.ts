@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 export const TEST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = path.join(TEST_DIR, 'fixtures');
 const VITEST_BIN = path.join(TEST_DIR, 'node_modules', 'vitest', 'vitest.mjs');
+/** Jest 30 and Jest 29 (installed under the alias `jest29`), so every Jest scenario runs on both majors. */
+export const JEST_BINS = {
+  jest30: path.join(TEST_DIR, 'node_modules', 'jest', 'bin', 'jest.js'),
+  jest29: path.join(TEST_DIR, 'node_modules', 'jest29', 'bin', 'jest.js'),
+} as const;
+export type JestMajor = keyof typeof JEST_BINS;
 
 export interface Finding {
   id: string;
@@ -54,17 +60,36 @@ export async function runVitest(
   args: string[] = [],
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<RunResult> {
+  return runCli(fixture, [VITEST_BIN, 'run', ...args], options);
+}
+
+/** Runs the real Jest CLI (29 or 30) on a fixture project; same contract as runVitest. */
+export async function runJest(
+  fixture: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; timeoutMs?: number; jest?: JestMajor } = {},
+): Promise<RunResult> {
+  return runCli(fixture, [JEST_BINS[options.jest ?? 'jest30'], '--ci', ...args], options);
+}
+
+async function runCli(
+  fixture: string,
+  argv: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number },
+): Promise<RunResult> {
   const cwd = path.isAbsolute(fixture) ? fixture : path.join(FIXTURES, fixture);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-run-'));
   const jsonPath = path.join(outDir, 'leakwatch.json');
   const junitPath = path.join(outDir, 'leakwatch-junit.xml');
   const started = Date.now();
-  const child = spawn(process.execPath, [VITEST_BIN, 'run', ...args], {
+  const child = spawn(process.execPath, argv, {
     cwd,
     env: {
       ...process.env,
       // The outer Vitest (our own test run) must not leak its leakwatch or worker settings into the fixture run.
       LEAKWATCH_RESOLVED_OPTIONS: '',
+      LEAKWATCH_JEST_RUN_DIR: '',
+      JEST_WORKER_ID: '',
       VITEST: '',
       VITEST_WORKER_ID: '',
       VITEST_POOL_ID: '',

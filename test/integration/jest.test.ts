@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanup, findingsOf, runJest, type JestMajor, type RunResult } from './run.js';
+
+describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
+  describe('withLeakwatch, parallel workers', () => {
+    let run: RunResult;
+    beforeAll(async () => {
+      run = await runJest('jest-kinds', ['--maxWorkers=2'], { jest });
+    });
+    afterAll(() => cleanup(run));
+
+    test('every kind is found, attributed to its test and line, and the run fails', () => {
+      expect(run.code, run.output).not.toBe(0);
+      const byKind = (kind: string, line: number, test: string) => {
+        const found = findingsOf(run.report, kind, test);
+        expect(found, `${kind} in ${test}\n${run.output}`).toHaveLength(1);
+        expect(found[0]!.site).toMatchObject({ file: 'leaky.test.js', line });
+        expect(found[0]!.scope).toBe('file');
+        expect(found[0]!.action).toBe('fail');
+      };
+      byKind('timer', 9, 'leaks > interval');
+      byKind('server', 14, 'leaks > server after await');
+      byKind('file-handle', 17, 'leaks > fd');
+      byKind('worker', 20, 'leaks > worker');
+      byKind('child-process', 23, 'leaks > child');
+      byKind('sqlite', 26, 'leaks > sqlite');
+      expect(findingsOf(run.report, 'global', 'leaks > global')).toMatchObject([{ action: 'warn', scope: 'test', details: { name: 'leakedGlobal' } }]);
+      expect(findingsOf(run.report, 'listener', 'leaks > listener')).toMatchObject([
+        { action: 'warn', scope: 'test', site: { file: 'leaky.test.js', line: 32 }, details: { event: 'SIGUSR2' } },
+      ]);
+    });
+
+    test('the clean file has no findings and passes', () => {
+      expect(run.report!.findings.filter((f) => f.file === 'clean.test.js')).toEqual([]);
+      expect(run.output).toMatch(/PASS .*clean\.test\.js/);
+      expect(run.output).toMatch(/FAIL .*leaky\.test\.js/);
+    });
+
+    test('the report lists every test of the run', () => {
+      expect(run.report!.runner).toBe('jest');
+      expect(run.report!.summary).toMatchObject({ files: 2, tests: 10 });
+    });
+  });
+
+  describe('setupFilesAfterEnv only, hooks of the test file run first', () => {
+    let run: RunResult;
+    beforeAll(async () => {
+      run = await runJest('jest-setup-only', ['--maxWorkers=2'], { jest });
+    });
+    afterAll(() => cleanup(run));
+
+    test('judges after the root afterEach/afterAll of the test file: only the real leaks', () => {
+      expect(run.code).not.toBe(0);
+      expect(run.output).toContain('a.test.js:15:37');
+      expect(run.output).toContain('b.test.js:9:3');
+      expect(run.output).not.toContain('a.test.js:11');
+      expect(run.output).not.toContain('b.test.js:6');
+      expect(run.output.match(/LeakError/g)).toHaveLength(2);
+    });
+  });
+});
