@@ -38,7 +38,13 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
 
     test('the report lists every test of the run', () => {
       expect(run.report!.runner).toBe('jest');
-      expect(run.report!.summary).toMatchObject({ files: 2, tests: 10 });
+      expect(run.report!.summary).toMatchObject({ files: 3, tests: 12 });
+    });
+
+    test('test.concurrent: resources fall back to the file and say so', () => {
+      const timers = run.report!.findings.filter((f) => f.file === 'concurrent.test.js');
+      expect(timers).toMatchObject([{ kind: 'timer', test: null, site: { line: 3 }, details: { concurrent: true } }]);
+      expect(timers[0]!.message).toContain('while concurrent tests were running');
     });
   });
 

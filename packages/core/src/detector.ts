@@ -112,6 +112,7 @@ export class Detector {
     this.realm = realm;
     this.tracker.currentFile = absoluteFile;
     this.tracker.activeTests.clear();
+    this.tracker.concurrentFile = false;
     this.testFindings = [];
     this.pendingGlobals = null;
     this.errors = [];
@@ -121,7 +122,7 @@ export class Detector {
     this.guard('testStart', () => {
       this.flushGlobals();
       this.tracker.activeTests.set(test.key, test);
-      if (this.tracker.activeTests.size > 1) {
+      if (this.tracker.activeTests.size > 1 || this.tracker.concurrentFile) {
         // Concurrent tests share the process: per-test deltas would blame the wrong test, so none is taken.
         this.measuring = null;
         return;

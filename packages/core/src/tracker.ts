@@ -36,6 +36,11 @@ export class Tracker {
   readonly records = new Set<Tracked>();
   readonly activeTests = new Map<string, TestRef>();
   currentFile: string | null = null;
+  /**
+   * Set by an adapter when the file runs tests concurrently in a way the start/end events cannot bracket (Jest starts
+   * every `test.concurrent` body up front): nothing made from then on can be pinned on one test.
+   */
+  concurrentFile = false;
   stackFrames: number;
   /** Kinds whose policy is 'off' are not recorded at all, so they cost nothing. */
   readonly disabled = new Set<Kind>();
@@ -48,8 +53,8 @@ export class Tracker {
     if (this.disabled.has(type.kind) || this.currentFile === null) return undefined;
     let test: TestRef | null = null;
     let concurrent = false;
-    if (this.activeTests.size === 1) test = this.activeTests.values().next().value!;
-    else if (this.activeTests.size > 1) concurrent = true;
+    if (this.concurrentFile || this.activeTests.size > 1) concurrent = true;
+    else if (this.activeTests.size === 1) test = this.activeTests.values().next().value!;
     let stack: StackHolder;
     try {
       stack = captureStack(this.stackFrames, above);

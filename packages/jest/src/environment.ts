@@ -84,6 +84,10 @@ function options(rootDir: string, fromCall: LeakwatchOptions | undefined): Promi
 
 const subclasses = new WeakMap<Function, Function>();
 
+function hasConcurrentTests(block: { children?: any[] } | undefined): boolean {
+  return (block?.children ?? []).some((child) => (child.type === 'test' ? child.concurrent === true : hasConcurrentTests(child)));
+}
+
 function leakwatchEnvironment(Base: any): any {
   if (subclasses.has(Base)) return subclasses.get(Base);
   class LeakwatchEnvironment extends Base {
@@ -115,6 +119,10 @@ function leakwatchEnvironment(Base: any): any {
       if (super.handleTestEvent) await super.handleTestEvent(event, state);
       const detector = this.leakwatchDetector;
       switch (event.name) {
+        case 'run_start':
+          // jest-circus starts every test.concurrent body before its test_start: attribute those to the file.
+          if (hasConcurrentTests(state.rootDescribeBlock)) detector.tracker.concurrentFile = true;
+          break;
         case 'test_start': {
           const ref = { key: `${this.leakwatchTests.size}:${circusTitlePath(event.test).join('\u203a')}`, titlePath: circusTitlePath(event.test) };
           this.leakwatchTests.set(event.test, ref);

@@ -25,9 +25,12 @@ export const udpType: ResourceType<dgram.Socket> = {
   kind: 'socket',
   isOpen: (s) => handleHasRef(udpHandle(s)),
   details: (s) => {
-    let address: unknown;
+    // "host:port" like a server's address: the message prints details as text, and an AddressInfo object came out
+    // as "[object Object]".
+    let address: string | undefined;
     try {
-      address = s.address();
+      const info = s.address();
+      address = `${info.address}:${info.port}`;
     } catch {
       address = undefined;
     }
