@@ -77,12 +77,20 @@ export npm_config_nodedir="$NODE22_HOME"
 cd "$PROJECT" || die "no $PROJECT"
 STAMP="$NODE22_VERSION $VITEST_SPEC $SQLITE_SPEC"
 if [ "$(cat .compat-stamp 2>/dev/null)" != "$STAMP" ]; then
-  rm -rf node_modules package-lock.json
+  rm -rf node_modules package-lock.json package.json
 fi
-echo '{ "name": "leakwatch-compat-vitest5", "private": true, "type": "module" }' >package.json
-# Same version, new contents: drop the old tarballs' lock entries so npm takes the new ones (a built better-sqlite3
-# already in node_modules is kept).
-rm -rf package-lock.json node_modules/.package-lock.json node_modules/@leakwatch
+[ -f package.json ] || echo '{ "name": "leakwatch-compat-vitest5", "private": true, "type": "module" }' >package.json
+# Same version, new contents: drop the old tarballs from node_modules and from both lockfiles so npm takes the new
+# ones; everything else stays locked, so a better-sqlite3 already built here is not compiled again.
+rm -rf node_modules/@leakwatch
+node -e '
+  const fs = require("fs");
+  for (const f of ["package-lock.json", "node_modules/.package-lock.json"]) {
+    if (!fs.existsSync(f)) continue;
+    const lock = JSON.parse(fs.readFileSync(f, "utf8"));
+    for (const key of Object.keys(lock.packages ?? {})) if (key.startsWith("node_modules/@leakwatch/")) delete lock.packages[key];
+    fs.writeFileSync(f, JSON.stringify(lock, null, 2));
+  }'
 log "npm install (node $(node -v)): tarballs, $VITEST_SPEC, $SQLITE_SPEC"
 start=$(date +%s)
 npm install --no-audit --no-fund --loglevel=error "$CORE_TGZ" "$VITEST_TGZ" "$VITEST_SPEC" "$SQLITE_SPEC" >"$WORK/npm-install.log" 2>&1 ||

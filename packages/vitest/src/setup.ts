@@ -3,6 +3,7 @@
  * the user's, and its judgements run after every user hook, cleanup and fixture teardown.
  */
 import { beforeAll, beforeEach, expect } from 'vitest';
+import { getHooks } from 'vitest/suite';
 import {
   Detector,
   leakError,
@@ -42,6 +43,7 @@ beforeAll(async function leakwatchFileStart() {
   const file = [...arguments].find((a) => a && typeof a === 'object' && 'filepath' in a);
   await ready;
   if (configError) throw configError;
+  if (file) deferAfterAllErrors(file);
   // Judged in the cleanup that beforeAll returns: Vitest runs cleanups after every afterAll hook, and ours last
   // (it was registered first), so a server closed by the user's own `beforeAll(() => () => server.close())` is
   // closed before we look.
@@ -59,7 +61,44 @@ beforeEach(({ task, onTestFinished }) => {
   });
 });
 
+/** Errors of the file's own afterAll hooks, rethrown once leakwatch has judged the file. */
+const hookErrors: unknown[] = [];
+const kDeferred = Symbol.for('leakwatch.deferredHook');
+
+/**
+ * Vitest stops at the first afterAll hook that throws or times out and skips the rest, our judgement included; the
+ * usual cause is an `await server.close()` that hangs on a leaked connection, exactly when the report matters. The
+ * file's own afterAll hooks are wrapped so their errors are kept and rethrown after the judgement, with it.
+ */
+function deferAfterAllErrors(file: object): void {
+  const hooks = (getHooks(file as any) as { afterAll?: Function[] } | undefined)?.afterAll;
+  if (!Array.isArray(hooks)) return;
+  hooks.forEach((hook, i) => {
+    if ((hook as any)[kDeferred]) return;
+    const deferred = async function (this: unknown, ...args: unknown[]) {
+      try {
+        return await hook.apply(this, args);
+      } catch (error) {
+        hookErrors.push(error);
+      }
+    };
+    (deferred as any)[kDeferred] = true;
+    hooks[i] = deferred;
+  });
+}
+
 async function judgeFile(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
+  try {
+    await judge(file);
+  } catch (leak) {
+    if (hookErrors.length) throw new AggregateError([...hookErrors, leak], 'afterAll hooks failed and leakwatch found leaks');
+    throw leak;
+  }
+  if (hookErrors.length === 1) throw hookErrors[0];
+  if (hookErrors.length > 1) throw new AggregateError(hookErrors, 'afterAll hooks failed');
+}
+
+async function judge(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
   const result: FileResult = await detector.fileEnd();
   if (file) file.meta.leakwatch = result;
   // Setup-file-only mode has no main-process reporter: the worker prints its own file's block.

@@ -1,4 +1,5 @@
 import Module from 'node:module';
+import path from 'node:path';
 import type { ResourceType, Tracker } from '../tracker.js';
 import { trackConstructor, type Restore } from './patch.js';
 
@@ -17,7 +18,8 @@ export const betterSqliteType: ResourceType<NativeDatabase> = {
 };
 
 const kWrapped = Symbol.for('leakwatch.sqlite.wrapped');
-const ADDON_RE = /[\\/]better_sqlite3\.node$/;
+// v12 builds build/Release/better_sqlite3.node; v13 ships prebuilds/<platform>.node.
+const ADDON_RE = /(?:[\\/]better_sqlite3|[\\/]better-sqlite3[\\/]prebuilds[\\/][^\\/]+)\.node$/;
 
 function wrapAddon(addon: any, tracker: Tracker): void {
   if (!addon || typeof addon.Database !== 'function' || addon.Database[kWrapped]) return;
@@ -37,9 +39,12 @@ export function installSqlite(tracker: Tracker): Restore {
     if (ADDON_RE.test(filename)) wrapAddon(entry?.exports, tracker);
   }
   const originalLoad = M._load;
-  M._load = function _load(request: unknown) {
+  M._load = function _load(request: unknown, parent: { filename?: string } | undefined) {
     const exports = originalLoad.apply(this, arguments);
-    if (typeof request === 'string' && request.endsWith('.node') && ADDON_RE.test(request)) {
+    if (typeof request === 'string' && request.endsWith('.node')) {
+      // better-sqlite3 13 requires '../prebuilds/<platform>.node' relative to its own file.
+      const absolute = request.startsWith('.') && parent?.filename ? path.resolve(path.dirname(parent.filename), request) : request;
+      if (!ADDON_RE.test(absolute)) return exports;
       try {
         wrapAddon(exports, tracker);
       } catch {
