@@ -29,7 +29,7 @@ describe('an invalid config file', () => {
   afterAll(() => cleanup(run));
 
   test('stops the run before any test with an error naming the key, the file and the fix', () => {
-    expect(run.code).not.toBe(0);
+    expect(run.code, run.output).toBe(1);
     expect(run.output).toContain('unknown option "kinds.timers" in leakwatch.config.json');
     expect(run.output).toMatch(/Fix: use \{ <kind>: 'fail' \| 'warn' \| 'off'/);
     expect(run.output).not.toContain('TEST BODY RAN');
@@ -44,7 +44,7 @@ describe('setup file only, options from leakwatch.config.mjs', () => {
   afterAll(() => cleanup(run));
 
   test('fails the run and prints each file block from the worker', () => {
-    expect(run.code).not.toBe(0);
+    expect(run.code, run.output).toBe(1);
     expect(run.output).toMatch(/leakwatch a\.test\.ts/);
     expect(run.output).toMatch(/leakwatch b\.test\.ts/);
     expect(run.output).toContain('a.test.ts:6:');
@@ -55,7 +55,7 @@ describe('setup file only, options from leakwatch.config.mjs', () => {
   test('also with files sharing one worker (isolate off)', async () => {
     const shared = await runVitest('setup-only', ['--no-isolate', '--maxWorkers=1', '--pool=threads']);
     try {
-      expect(shared.code).not.toBe(0);
+      expect(shared.code, shared.output).toBe(1);
       expect(shared.output).toContain('a.test.ts:6:');
       expect(shared.output).toContain('b.test.ts:4:3');
     } finally {

@@ -198,7 +198,7 @@ describe('packed tarballs installed with npm outside the workspace', () => {
 
   test('plugin form: the leaked interval fails the run, the JSON report has exactly that finding, JUnit is written', async () => {
     const run = await vitestRun(project);
-    expect(run.code, run.output).not.toBe(0);
+    expect(run.code, run.output).toBe(1);
     expect(run.code, run.output).toBe(1);
     expect(run.output).not.toContain('leakwatch internal error');
     expect(run.output).toContain('LeakError');
