@@ -42,7 +42,11 @@ const RUNNERS = [
     configs: ['jest.config.ts', 'jest.config.mts', 'jest.config.cts', 'jest.config.js', 'jest.config.mjs', 'jest.config.cjs', 'jest.config.json'],
     packageJsonKey: 'jest',
     bin: 'jest',
-    args: [],
+    // The examples leak on purpose, and a leaked server or interval keeps Jest alive for ever once it runs the files
+    // in band ("Jest did not exit one second after the test run has completed"), which Jest does by itself with one
+    // worker (2 CPUs or fewer) or when its cached timings say the files are fast. Vitest needs no such flag: it tears
+    // its workers down.
+    args: ['--forceExit'],
   },
 ];
 

@@ -22,3 +22,4 @@ export { writeFileAtomic } from './report/write.js';
 export { writeReports, type WrittenReports } from './report/outputs.js';
 export { encodeOptions, decodeOptions, OPTIONS_ENV } from './transport.js';
 export { leakError } from './leak-error.js';
+export { publishRun, type PublishInput } from './report/publish.js';

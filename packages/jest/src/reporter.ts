@@ -3,14 +3,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  buildReport,
   loadConfigFile,
-  renderConsole,
+  publishRun,
   resolveOptions,
   validateOptions,
-  writeReports,
-  type FileInfo,
-  type Finding,
   type LeakwatchOptions,
   type ResolvedOptions,
   type TestInfo,
@@ -66,45 +62,22 @@ export class LeakwatchReporter {
   }
 
   onRunComplete(_contexts: unknown, aggregated: { testResults: TestFileResultLike[] }): void {
-    try {
-      const options = this.options ?? resolveOptions(this.fromCall);
-      const files: FileInfo[] = [];
-      const findings: Finding[] = [];
-      const errors: string[] = [];
-      for (const fileResult of aggregated.testResults) {
-        files.push({
+    publishRun({
+      runner: 'jest',
+      runnerVersion: this.version,
+      startedAt: this.startedAt,
+      options: this.options ?? resolveOptions(this.fromCall),
+      root: this.rootDir,
+      stream: process.stderr,
+      files: aggregated.testResults.map((fileResult) => ({
+        info: {
           file: path.relative(this.rootDir, fileResult.testFilePath).split(path.sep).join('/'),
           durationMs: fileResult.perfStats?.runtime,
-          tests: fileResult.testResults.map((a) => ({
-            titlePath: [...a.ancestorTitles, a.title],
-            state: state(a.status),
-            durationMs: a.duration ?? undefined,
-          })),
-        });
-        const result = readFileResult(this.runDir, fileResult.testFilePath);
-        if (result) {
-          findings.push(...result.findings);
-          errors.push(...result.errors);
-        }
-      }
-      const report = buildReport({
-        runner: 'jest',
-        runnerVersion: this.version,
-        startedAt: this.startedAt,
-        durationMs: Date.now() - this.startedAt.getTime(),
-        options,
-        files,
-        findings,
-        errors,
-      });
-      const { written, errors: writeErrors } = writeReports(report, options, this.rootDir);
-      if (options.console) {
-        process.stderr.write(renderConsole(report, { root: this.rootDir, written: written.map((p) => path.relative(process.cwd(), p) || p) }));
-      }
-      for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
-    } catch (error) {
-      process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
-    }
+          tests: fileResult.testResults.map((a) => ({ titlePath: [...a.ancestorTitles, a.title], state: state(a.status), durationMs: a.duration ?? undefined })),
+        },
+        result: readFileResult(this.runDir, fileResult.testFilePath),
+      })),
+    });
   }
 
   getLastError(): void {

@@ -1,14 +1,5 @@
 import path from 'node:path';
-import {
-  buildReport,
-  renderConsole,
-  writeReports,
-  type FileInfo,
-  type FileResult,
-  type Finding,
-  type ResolvedOptions,
-  type TestInfo,
-} from '@leakwatch/core';
+import { publishRun, type FileResult, type ResolvedOptions, type TestInfo } from '@leakwatch/core';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
@@ -58,43 +49,22 @@ export class LeakwatchReporter {
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModuleLike>): void {
-    try {
-      const files: FileInfo[] = [];
-      const findings: Finding[] = [];
-      const errors: string[] = [];
-      for (const mod of testModules) {
-        const rel = path.relative(this.root, mod.moduleId).split(path.sep).join('/');
-        files.push({
-          file: rel,
+    publishRun({
+      runner: 'vitest',
+      runnerVersion: this.version,
+      startedAt: this.startedAt,
+      options: this.options,
+      root: this.root,
+      stream: process.stdout,
+      files: testModules.map((mod) => ({
+        info: {
+          file: path.relative(this.root, mod.moduleId).split(path.sep).join('/'),
           durationMs: mod.diagnostic()?.duration,
           tests: [...mod.children.allTests()].map((t) => ({ titlePath: titlePath(t), state: state(t), durationMs: t.diagnostic()?.duration })),
-        });
-        const result = mod.meta().leakwatch as FileResult | undefined;
-        if (result) {
-          findings.push(...result.findings);
-          errors.push(...result.errors);
-        }
-      }
-      const report = buildReport({
-        runner: 'vitest',
-        runnerVersion: this.version,
-        startedAt: this.startedAt,
-        durationMs: Date.now() - this.startedAt.getTime(),
-        options: this.options,
-        files,
-        findings,
-        errors,
-      });
-      const { written, errors: writeErrors } = writeReports(report, this.options, this.root);
-      if (this.options.console) {
-        const shown = written.map((p) => path.relative(process.cwd(), p) || p);
-        process.stdout.write(renderConsole(report, { root: this.root, written: shown }));
-      }
-      for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
-    } catch (error) {
-      // A broken report must not break the user's run: say so and let Vitest finish.
-      process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
-    }
+        },
+        result: mod.meta().leakwatch as FileResult | undefined,
+      })),
+    });
   }
 }
 

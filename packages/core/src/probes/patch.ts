@@ -1,4 +1,5 @@
 import { syncBuiltinESMExports } from 'node:module';
+import type { ResourceType, Tracker } from '../tracker.js';
 
 /** Undo functions of every patch, newest first, so uninstall restores the exact originals. */
 export type Restore = () => void;
@@ -52,4 +53,29 @@ export function trackConstructor<C extends Function>(
   };
   const proxy: C = new Proxy(Original, handler);
   return proxy;
+}
+
+const kTracked = Symbol('leakwatch.tracked');
+
+/**
+ * Wraps a prototype method that marks the moment a resource becomes live (connect, listen, bind): the first call
+ * records the object, later calls (a reconnect) do not make it a second resource.
+ */
+export function trackOnFirstCall<P extends object>(
+  proto: P,
+  method: keyof P & string,
+  type: ResourceType<any>,
+  tracker: Tracker,
+): Restore {
+  const original = proto[method] as unknown as Function;
+  const wrapped = {
+    [method](this: any, ...args: unknown[]) {
+      if (!this[kTracked]) {
+        this[kTracked] = true;
+        tracker.track(type, this, wrapped);
+      }
+      return original.apply(this, args);
+    },
+  }[method]!;
+  return replace(proto, method, wrapped as any);
 }

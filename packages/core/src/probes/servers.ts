@@ -1,8 +1,6 @@
 import net from 'node:net';
 import type { ResourceType, Tracker } from '../tracker.js';
-import { handleHasRef, replace, type Restore } from './patch.js';
-
-const kTracked = Symbol('leakwatch.tracked');
+import { handleHasRef, trackOnFirstCall, type Restore } from './patch.js';
 
 export const serverType: ResourceType<net.Server> = {
   kind: 'server',
@@ -19,13 +17,5 @@ export const serverType: ResourceType<net.Server> = {
 
 /** net.Server.prototype.listen is shared by net, http, https, http2 and tls servers. */
 export function installServers(tracker: Tracker): Restore {
-  const originalListen = net.Server.prototype.listen;
-  const wrapped = function listen(this: net.Server, ...args: unknown[]) {
-    if (!(this as any)[kTracked]) {
-      (this as any)[kTracked] = true;
-      tracker.track(serverType, this, wrapped);
-    }
-    return (originalListen as any).apply(this, args);
-  };
-  return replace(net.Server.prototype, 'listen', wrapped as any);
+  return trackOnFirstCall(net.Server.prototype, 'listen', serverType, tracker);
 }

@@ -1,9 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { ResourceType, Tracker } from '../tracker.js';
-import { handleHasRef, privateSymbol, replace, type Restore } from './patch.js';
-
-const kTracked = Symbol('leakwatch.tracked');
+import { handleHasRef, privateSymbol, trackOnFirstCall, type Restore } from './patch.js';
 
 export const socketType: ResourceType<net.Socket> = {
   kind: 'socket',
@@ -39,26 +37,10 @@ export const udpType: ResourceType<dgram.Socket> = {
 };
 
 export function installSockets(tracker: Tracker): Restore {
-  const originalConnect = net.Socket.prototype.connect;
-  const wrappedConnect = function connect(this: net.Socket, ...args: unknown[]) {
-    // A socket may reconnect; it is one resource.
-    if (!(this as any)[kTracked]) {
-      (this as any)[kTracked] = true;
-      tracker.track(socketType, this, wrappedConnect);
-    }
-    return (originalConnect as any).apply(this, args);
-  };
-  const originalBind = dgram.Socket.prototype.bind;
-  const wrappedBind = function bind(this: dgram.Socket, ...args: unknown[]) {
-    if (!(this as any)[kTracked]) {
-      (this as any)[kTracked] = true;
-      tracker.track(udpType, this, wrappedBind);
-    }
-    return (originalBind as any).apply(this, args);
-  };
+  // A socket may reconnect, and dgram's send() binds implicitly: each is still one resource.
   const restores = [
-    replace(net.Socket.prototype, 'connect', wrappedConnect as any),
-    replace(dgram.Socket.prototype, 'bind', wrappedBind as any),
+    trackOnFirstCall(net.Socket.prototype, 'connect', socketType, tracker),
+    trackOnFirstCall(dgram.Socket.prototype, 'bind', udpType, tracker),
   ];
   return () => restores.reverse().forEach((r) => r());
 }

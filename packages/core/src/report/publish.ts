@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { FileResult } from '../detector.js';
+import type { Finding } from '../finding.js';
+import type { ResolvedOptions } from '../options.js';
+import { renderConsole } from './console.js';
+import { buildReport, type FileInfo, type LeakReport } from './model.js';
+import { writeReports } from './outputs.js';
+
+export interface PublishInput {
+  runner: 'vitest' | 'jest';
+  runnerVersion?: string;
+  startedAt: Date;
+  options: ResolvedOptions;
+  root: string;
+  /** Every test file of the run, with the result its worker sent (none when the file never reached judgement). */
+  files: Array<{ info: FileInfo; result?: FileResult }>;
+  /** Where the table goes: the runner's own output stream. */
+  stream: NodeJS.WritableStream;
+}
+
+/**
+ * The end of a run, the same for every runner: merge the workers' results, write the JSON and JUnit files, print the
+ * table. Never throws: a broken report is said on stderr and the user's run keeps its result.
+ */
+export function publishRun(input: PublishInput): LeakReport | undefined {
+  try {
+    const findings: Finding[] = [];
+    const errors: string[] = [];
+    for (const { result } of input.files) {
+      if (!result) continue;
+      findings.push(...result.findings);
+      errors.push(...result.errors);
+    }
+    const report = buildReport({
+      runner: input.runner,
+      runnerVersion: input.runnerVersion,
+      startedAt: input.startedAt,
+      durationMs: Date.now() - input.startedAt.getTime(),
+      options: input.options,
+      files: input.files.map((f) => f.info),
+      findings,
+      errors,
+    });
+    const { written, errors: writeErrors } = writeReports(report, input.options, input.root);
+    if (input.options.console) {
+      const shown = written.map((p) => path.relative(process.cwd(), p) || p);
+      input.stream.write(renderConsole(report, { root: input.root, written: shown }));
+    }
+    for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
+    return report;
+  } catch (error) {
+    process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
+    return undefined;
+  }
+}
