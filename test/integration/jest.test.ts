@@ -40,6 +40,8 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
 
     test('the report lists every test of the run', () => {
       expect(run.report!.runner).toBe('jest');
+      // The version of the Jest that ran, not the project's resolvable `jest`.
+      expect(run.report!.runnerVersion).toMatch(jest === 'jest29' ? /^29\./ : /^30\./);
       expect(run.report!.summary).toMatchObject({ files: 3, tests: 12 });
     });
 

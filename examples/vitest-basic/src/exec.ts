@@ -32,6 +32,11 @@ export function runCommand(command: string, args: string[] = [], options: RunOpt
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that exits without reading its input (`node --version`) may close the pipe before we are done
+    // writing: that EPIPE is no failure of the command, whose exit code and output are what count.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.input ?? '');
   });
 }

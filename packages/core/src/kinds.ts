@@ -121,7 +121,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     label: 'global',
     plural: 'globals',
     article: 'A',
-    hint: 'delete the global in afterEach, or stub it with vi.stubGlobal()/jest.replaceProperty() so the runner restores it',
+    hint: 'delete it in afterEach (in Vitest, vi.stubGlobal() with unstubGlobals restores it for you)',
     action: 'warn',
   },
   listener: {

@@ -17,6 +17,7 @@ import {
 } from '@leakwatch/core';
 
 import { RUN_DIR_ENV, writeFileResult } from './results.js';
+import { loadedJestPackage } from './running-jest.js';
 import { circusTitlePath } from './titles.js';
 
 export interface EnvironmentSettings {
@@ -32,8 +33,11 @@ export const SETTINGS_KEY = 'leakwatch';
  * Where Jest itself would find 'jest-environment-node' and friends: the project first, then along Jest's own
  * dependency chain (with pnpm or Yarn PnP-like layouts, they are not hoisted next to the project).
  */
-function resolutionBases(rootDir: string): string[] {
+function resolutionBases(rootDir: string, builtin: boolean): string[] {
   const bases = [path.join(rootDir, 'package.json')];
+  // 'node' is Jest's own: take the one the running jest-runner depends on, so Jest 30 never gets a hoisted Jest 29's.
+  const runner = loadedJestPackage('jest-runner');
+  if (builtin && runner) bases.unshift(path.join(runner, 'package.json'));
   const chain = [['jest'], ['jest', 'jest-cli'], ['jest', '@jest/core'], ['jest', 'jest-cli', 'jest-config'], ['jest', '@jest/core', 'jest-config']];
   for (const hops of chain) {
     let from = path.join(rootDir, 'package.json');
@@ -51,7 +55,7 @@ function resolveBase(name: string | undefined, rootDir: string): any {
   const request = !name || name === 'node' ? 'jest-environment-node' : name === 'jsdom' ? 'jest-environment-jsdom' : name;
   const candidates =
     request.startsWith('.') || path.isAbsolute(request) ? [path.resolve(rootDir, request)] : [`jest-environment-${request}`, request];
-  for (const base of resolutionBases(rootDir)) {
+  for (const base of resolutionBases(rootDir, request === 'jest-environment-node')) {
     const require = createRequire(base);
     for (const candidate of candidates) {
       let resolved: string;

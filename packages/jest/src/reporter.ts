@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -12,6 +11,7 @@ import {
   type TestInfo,
 } from '@leakwatch/core';
 import { RUN_DIR_ENV, readFileResult } from './results.js';
+import { loadedJestPackage, packageVersion } from './running-jest.js';
 
 interface AssertionLike {
   ancestorTitles: string[];
@@ -47,11 +47,8 @@ export class LeakwatchReporter {
     // Set before Jest forks its workers, which inherit the environment.
     this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-jest-'));
     process.env[RUN_DIR_ENV] = this.runDir;
-    try {
-      this.version = (JSON.parse(fs.readFileSync(createRequire(path.join(this.rootDir, 'package.json')).resolve('jest/package.json'), 'utf8')) as { version: string }).version;
-    } catch {
-      this.version = undefined;
-    }
+    // The running Jest's version, not whichever `jest` the project resolves to.
+    this.version = packageVersion(loadedJestPackage('@jest/core')) ?? packageVersion(loadedJestPackage('jest-cli'));
   }
 
   async onRunStart(): Promise<void> {

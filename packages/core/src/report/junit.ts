@@ -38,8 +38,12 @@ function testcase(name: string, classname: string, time: string, findings: Findi
   const warning = findings.filter((f) => f.action === 'warn');
   const body: string[] = [];
   if (skipped) body.push('      <skipped/>');
-  for (const f of failing) {
-    body.push(`      <failure${attrs({ type: `leakwatch.${f.kind}`, message: f.message })}>${escape(describe(f))}</failure>`);
+  // One <failure> per testcase: stricter JUnit readers accept no more; every failing finding is in its text.
+  if (failing.length) {
+    const first = failing[0]!;
+    const message = failing.length === 1 ? first.message : `${failing.length} leaks: ${failing.map((f) => KIND_INFO[f.kind].label).join(', ')}`;
+    const type = failing.length === 1 ? `leakwatch.${first.kind}` : 'leakwatch';
+    body.push(`      <failure${attrs({ type, message })}>${escape(failing.map(describe).join('\n\n'))}</failure>`);
   }
   if (warning.length) {
     body.push(`      <system-out>${escape(warning.map((f) => `leakwatch warning\n${describe(f)}`).join('\n\n'))}</system-out>`);
@@ -49,8 +53,8 @@ function testcase(name: string, classname: string, time: string, findings: Findi
 }
 
 /**
- * One <testsuite> per test file and one <testcase> per test of the run; failing findings are <failure>s of the test
- * that made them, warnings go to its <system-out>. Findings made outside any test get one extra testcase per file.
+ * One <testsuite> per test file and one <testcase> per test of the run; failing findings are the <failure> of the
+ * test that made them, warnings go to its <system-out>. Findings made outside any test get one extra testcase per file.
  * Valid against the JUnit 10 schema (Jenkins), which has no <properties> on a testcase.
  */
 export function renderJunit(report: LeakReport): string {
