@@ -1,7 +1,7 @@
 import { KIND_INFO, type Kind } from './kinds.js';
 import { findingId, type RawFinding, type Site } from './finding.js';
 import { formatFrame, relativePath, resolveStack, type StackHolder } from './stack.js';
-import type { Tracked } from './tracker.js';
+import { resolvedStack, type Tracked } from './tracker.js';
 
 function toSite(root: string, frame: { file: string; line: number; column: number } | null): Site | null {
   return frame ? { file: relativePath(root, frame.file), line: frame.line, column: frame.column } : null;
@@ -26,7 +26,7 @@ function summarize(details: Record<string, unknown>): string {
 export function attributeResources(root: string, file: string, records: Tracked[]): RawFinding[] {
   const groups = new Map<string, RawFinding>();
   for (const record of records) {
-    const resolved = resolveStack(record.stack);
+    const resolved = resolvedStack(record);
     if (resolved.runnerOwned) continue;
     const kind = record.type.kind;
     const test = record.concurrent ? null : record.test?.titlePath ?? null;

@@ -16,6 +16,7 @@ import { installSockets } from './probes/sockets.js';
 import { installSqlite } from './probes/sqlite.js';
 import { installTimers } from './probes/timers.js';
 import { installWorkers } from './probes/workers.js';
+import { reap } from './reap.js';
 import { settle } from './settle.js';
 import { relativePath } from './stack.js';
 import { Tracker, type TestRef } from './tracker.js';
@@ -193,6 +194,7 @@ export class Detector {
       const open = await settle(() => this.tracker.openRecords(file), this.options.settleMs);
       const raw = attributeResources(this.root, relative, open);
       findings.push(...applyPolicy(raw, this.options));
+      if (this.options.reap && open.length) this.errors.push(...(await reap(open)));
       // Reported once, against this file: a later file sharing the process never inherits them.
       for (const record of open) this.tracker.forget(record);
     } catch (error) {

@@ -27,6 +27,8 @@ export interface LeakwatchOptions {
   console?: boolean;
   /** Frames captured at each resource creation. Default 16. */
   stackFrames?: number;
+  /** Close a file's leaked resources once they are reported. Default: on when the CI variable is set. */
+  reap?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -35,6 +37,7 @@ export interface ResolvedOptions {
   outputFile: { json?: string; junit?: string };
   console: boolean;
   stackFrames: number;
+  reap: boolean;
 }
 
 const actionSchema = v.picklist(['fail', 'warn', 'off'] as const);
@@ -63,6 +66,7 @@ export const optionsSchema = v.strictObject({
   ),
   console: v.optional(v.boolean()),
   stackFrames: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
+  reap: v.optional(v.boolean()),
 });
 
 const FIX: Record<string, string> = {
@@ -71,6 +75,7 @@ const FIX: Record<string, string> = {
   outputFile: "use { json?: 'leakwatch.json', junit?: 'leakwatch-junit.xml' }",
   console: 'use true or false',
   stackFrames: 'use a whole number between 1 and 200',
+  reap: 'use true or false',
 };
 
 export class LeakwatchConfigError extends Error {
@@ -106,6 +111,15 @@ function kindPolicy(kind: Kind, raw: Action | Partial<KindPolicy> | undefined): 
   return { ...base, ...Object.fromEntries(Object.entries(raw).filter(([, val]) => val !== undefined)) };
 }
 
+/**
+ * In CI a leaked handle turns into a job that never ends (Jest run in band, files sharing a process) and one leak
+ * poisons the files after it; locally you may want the leak left alone to inspect it.
+ */
+export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.CI;
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
 /** Later layers win; `kinds` and `outputFile` merge key by key. */
 export function resolveOptions(...layers: Array<LeakwatchOptions | undefined>): ResolvedOptions {
   const merged: LeakwatchOptions = {};
@@ -127,5 +141,6 @@ export function resolveOptions(...layers: Array<LeakwatchOptions | undefined>): 
     outputFile,
     console: merged.console ?? true,
     stackFrames: merged.stackFrames ?? DEFAULT_STACK_FRAMES,
+    reap: merged.reap ?? isCI(),
   };
 }

@@ -1,7 +1,10 @@
 /** Leakwatch's own timers, taken before any probe wraps the globals, so settling is never tracked or faked. */
 const ORIGINALS_KEY = Symbol.for('leakwatch.originalTimers');
-const originals: { setTimeout: typeof setTimeout; setImmediate: typeof setImmediate } = ((globalThis as any)[ORIGINALS_KEY] ??= {
+const originals: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout; setImmediate: typeof setImmediate } = ((
+  globalThis as any
+)[ORIGINALS_KEY] ??= {
   setTimeout: globalThis.setTimeout,
+  clearTimeout: globalThis.clearTimeout,
   setImmediate: globalThis.setImmediate,
 });
 

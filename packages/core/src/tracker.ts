@@ -1,5 +1,5 @@
 import type { Kind } from './kinds.js';
-import { captureStack, type StackHolder } from './stack.js';
+import { captureStack, resolveStack, type ResolvedStack, type StackHolder } from './stack.js';
 
 /** A test as the adapters identify it: a unique key and its title path (describe titles, then the test title). */
 export interface TestRef {
@@ -14,6 +14,8 @@ export interface ResourceType<R extends object = any> {
   isOpen(resource: R): boolean;
   /** Kind-specific facts for the report; never part of a finding's id. */
   details(resource: R): Record<string, unknown>;
+  /** Closes a leaked resource for `reap`; resolves once it is closed (or gave up). */
+  close(resource: R): void | Promise<void>;
 }
 
 export interface Tracked<R extends object = any> {
@@ -26,6 +28,13 @@ export interface Tracked<R extends object = any> {
   concurrent: boolean;
   /** The test file that was running, so a later file in the same process never inherits the blame. */
   file: string | null;
+  /** The parsed stack, once something needed it. */
+  resolved?: ResolvedStack;
+}
+
+/** Stacks are parsed (and source-mapped) only for resources still open at judgement, and once. */
+export function resolvedStack(record: Tracked): ResolvedStack {
+  return (record.resolved ??= resolveStack(record.stack));
 }
 
 /**

@@ -52,7 +52,9 @@ function resolutionBases(rootDir: string, builtin: boolean): string[] {
 }
 
 function resolveBase(name: string | undefined, rootDir: string): any {
-  const request = !name || name === 'node' ? 'jest-environment-node' : name === 'jsdom' ? 'jest-environment-jsdom' : name;
+  // Jest accepts '<rootDir>/env.js' in testEnvironment; withLeakwatch() sees the config before Jest replaces the token.
+  const named = name?.replace(/^<rootDir>(?=[\\/]|$)/, rootDir);
+  const request = !named || named === 'node' ? 'jest-environment-node' : named === 'jsdom' ? 'jest-environment-jsdom' : named;
   const candidates =
     request.startsWith('.') || path.isAbsolute(request) ? [path.resolve(rootDir, request)] : [`jest-environment-${request}`, request];
   for (const base of resolutionBases(rootDir, request === 'jest-environment-node')) {
@@ -107,7 +109,9 @@ function leakwatchEnvironment(Base: any): any {
       Detector.shared().install();
       super(config, context);
       const settings: EnvironmentSettings = config.projectConfig.testEnvironmentOptions?.[SETTINGS_KEY] ?? {};
-      this.leakwatchRoot = config.projectConfig.rootDir;
+      // The run's root, not the project's: the reporter makes every path relative to globalConfig.rootDir, so a project
+      // with its own rootDir (multi-project configs) must not report 'x.test.js' for the file it lists as 'c/x.test.js'.
+      this.leakwatchRoot = config.globalConfig?.rootDir ?? config.projectConfig.rootDir;
       this.leakwatchTestPath = context.testPath;
       this.leakwatchFromCall = settings.options;
     }

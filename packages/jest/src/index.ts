@@ -19,7 +19,9 @@ type Reporter = string | [string, Record<string, unknown>];
 export function withLeakwatch<T extends Record<string, any>>(config: T, options: LeakwatchOptions = {}): T {
   const validated = validateOptions(options, 'the withLeakwatch() options');
   const wrapProject = (project: Record<string, any>): Record<string, any> => {
-    const settings: EnvironmentSettings = { baseEnvironment: project.testEnvironment ?? config.testEnvironment ?? 'node', options: validated };
+    // Jest does not hand the top-level testEnvironment down to inline projects (a project without one gets 'node'):
+    // neither does leakwatch, or a project would silently run in another environment than without leakwatch.
+    const settings: EnvironmentSettings = { baseEnvironment: project.testEnvironment ?? 'node', options: validated };
     return {
       ...project,
       testEnvironment: ENVIRONMENT,

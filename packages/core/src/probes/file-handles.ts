@@ -12,6 +12,8 @@ interface FdResource {
   closed: boolean;
 }
 
+const originalCloseSync = fs.closeSync;
+
 function fdTarget(fd: number): string | null {
   try {
     return fs.readlinkSync(`/proc/self/fd/${fd}`);
@@ -29,12 +31,20 @@ export const fdType: ResourceType<FdResource> = {
     return fdTarget(r.fd) === r.target;
   },
   details: (r) => ({ api: 'fs.open', fd: r.fd, path: r.path }),
+  // Only while the number still points at what we opened: a reused fd belongs to someone else.
+  close: (r) => {
+    if (fdType.isOpen(r)) originalCloseSync(r.fd);
+    r.closed = true;
+  },
 };
 
 export const fileHandleType: ResourceType<FileHandle> = {
   kind: 'file-handle',
   isOpen: (h) => h.fd !== -1,
   details: (h: any) => ({ api: 'fs.promises.open', fd: h.fd, path: h[kPath] }),
+  close: async (h) => {
+    await h.close();
+  },
 };
 
 const kPath = Symbol('leakwatch.path');

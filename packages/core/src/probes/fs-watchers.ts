@@ -10,6 +10,10 @@ export const fsWatcherType: ResourceType<fs.FSWatcher | fs.StatWatcher> = {
   // close()/unwatchFile() drop the handle; unref() releases the process.
   isOpen: (w) => handleHasRef((w as any)._handle),
   details: (w) => ({ api: w.constructor?.name === 'StatWatcher' ? 'fs.watchFile' : 'fs.watch', path: (w as any)[kPath] }),
+  close: (w) => {
+    if (w.constructor?.name === 'StatWatcher') fs.unwatchFile((w as any)[kPath]);
+    else (w as fs.FSWatcher).close();
+  },
 };
 
 export function installFsWatchers(tracker: Tracker): Restore {

@@ -7,6 +7,7 @@ export const messagePortType: ResourceType<MessagePort> = {
   // A port holds the process only once it listens for messages; close() and unref() release it.
   isOpen: (p) => typeof (p as any).hasRef === 'function' && (p as any).hasRef(),
   details: () => ({ type: 'MessagePort' }),
+  close: (p) => p.close(),
 };
 
 export const broadcastChannelType: ResourceType<BroadcastChannel> = {
@@ -16,6 +17,7 @@ export const broadcastChannelType: ResourceType<BroadcastChannel> = {
     return kHandle ? handleHasRef((c as any)[kHandle]) : false;
   },
   details: (c) => ({ type: 'BroadcastChannel', name: c.name }),
+  close: (p) => p.close(),
 };
 
 export function installMessagePorts(tracker: Tracker): Restore {

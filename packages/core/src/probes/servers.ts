@@ -13,6 +13,12 @@ export const serverType: ResourceType<net.Server> = {
       address: typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : undefined,
     };
   },
+  // Idle keep-alive connections would hold an http server's close() open; drop them first.
+  close: (s) =>
+    new Promise<void>((resolve) => {
+      (s as any).closeAllConnections?.();
+      s.close(() => resolve());
+    }),
 };
 
 /** net.Server.prototype.listen is shared by net, http, https, http2 and tls servers. */

@@ -12,6 +12,9 @@ export const socketType: ResourceType<net.Socket> = {
     remoteAddress: s.remoteAddress,
     remotePort: s.remotePort,
   }),
+  close: (s) => {
+    s.destroy();
+  },
 };
 
 function udpHandle(s: dgram.Socket): unknown {
@@ -34,6 +37,13 @@ export const udpType: ResourceType<dgram.Socket> = {
     }
     return { protocol: 'udp', address };
   },
+  close: (s) => new Promise<void>((resolve) => {
+    try {
+      s.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  }),
 };
 
 export function installSockets(tracker: Tracker): Restore {

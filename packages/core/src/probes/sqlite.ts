@@ -15,6 +15,7 @@ export const betterSqliteType: ResourceType<NativeDatabase> = {
   // Synchronous native handles are invisible to async_hooks and getActiveResourcesInfo(): read `.open`.
   isOpen: (db) => db.open === true,
   details: (db) => ({ driver: 'better-sqlite3', name: db.name, memory: db.memory }),
+  close: (db) => (db as any).close(),
 };
 
 const kWrapped = Symbol.for('leakwatch.sqlite.wrapped');

@@ -15,7 +15,11 @@ export const timerType: ResourceType<NodeTimeout> = {
   // An unref'ed timer never keeps the process alive, so it is not a leak; a fired or cleared one is destroyed.
   isOpen: (t) => t._destroyed !== true && typeof t.hasRef === 'function' && t.hasRef(),
   details: (t) => ({ api: t._repeat ? 'setInterval' : 'setTimeout', delayMs: t._idleTimeout }),
+  // clearTimeout clears intervals too; the original, so reaping is not itself tracked.
+  close: (t) => originalClearTimeout(t as any),
 };
+
+const originalClearTimeout = globalThis.clearTimeout;
 
 export function installTimers(tracker: Tracker): Restore {
   const restores: Restore[] = [];

@@ -13,6 +13,9 @@ export const workerType: ResourceType<Worker> = {
     return kHandle ? handleHasRef((w as any)[kHandle]) : true;
   },
   details: (w) => ({ threadId: w.threadId, filename: (w as any)[kFilename] }),
+  close: async (w) => {
+    await w.terminate();
+  },
 };
 
 export function installWorkers(tracker: Tracker): Restore {
