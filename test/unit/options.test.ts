@@ -29,3 +29,25 @@ describe('options', () => {
     expect(() => validateOptions({ kinds: { timer: 'error' } }, 'x.ts')).toThrow(/"kinds\.timer"/);
   });
 });
+
+describe('the environment', () => {
+  test('LEAKWATCH=warn turns every enabled kind into a warning, off stays off', async () => {
+    const { applyEnvironment } = await import('@leakwatch/core');
+    const o = applyEnvironment(resolveOptions({ kinds: { socket: 'off' } }), { LEAKWATCH: 'warn' });
+    expect(o.kinds.timer.action).toBe('warn');
+    expect(o.kinds.socket.action).toBe('off');
+    expect(applyEnvironment(resolveOptions(), { LEAKWATCH: 'off' }).kinds.heap.action).toBe('off');
+    expect(applyEnvironment(resolveOptions(), { LEAKWATCH: 'fail' }).kinds.global.action).toBe('fail');
+  });
+
+  test('a bad LEAKWATCH value is an error naming the variable and the fix', async () => {
+    const { applyEnvironment } = await import('@leakwatch/core');
+    expect(() => applyEnvironment(resolveOptions(), { LEAKWATCH: 'strict' })).toThrow(/invalid LEAKWATCH="strict".*Fix: use off, warn or fail/);
+  });
+
+  test('LEAKWATCH_REPORT_DIR places both reports, keeping configured names', async () => {
+    const { applyEnvironment } = await import('@leakwatch/core');
+    const o = applyEnvironment(resolveOptions({ outputFile: { json: 'r.json' } }), { LEAKWATCH_REPORT_DIR: '/tmp/x' });
+    expect(o.outputFile).toEqual({ json: '/tmp/x/r.json', junit: '/tmp/x/leakwatch-junit.xml' });
+  });
+});

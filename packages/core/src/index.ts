@@ -4,6 +4,10 @@ export {
   DEFAULT_SETTLE_MS,
   DEFAULT_STACK_FRAMES,
   LeakwatchConfigError,
+  applyEnvironment,
+  isCI,
+  MODE_ENV,
+  REPORT_DIR_ENV,
   resolveOptions,
   validateOptions,
   type KindPolicy,
@@ -23,3 +27,4 @@ export { writeReports, type WrittenReports } from './report/outputs.js';
 export { encodeOptions, decodeOptions, OPTIONS_ENV } from './transport.js';
 export { leakError } from './leak-error.js';
 export { publishRun, type PublishInput } from './report/publish.js';
+export { renderAnnotations, renderMarkdown } from './report/github.js';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as v from 'valibot';
 import { KINDS, KIND_INFO, type Action, type Kind } from './kinds.js';
 
@@ -120,8 +121,42 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
 
-/** Later layers win; `kinds` and `outputFile` merge key by key. */
+/** `LEAKWATCH=off|warn|fail`: one run's mode, over whatever the config says (local debugging vs CI). */
+export const MODE_ENV = 'LEAKWATCH';
+/** `LEAKWATCH_REPORT_DIR`: where report files go, under their configured file names; both are written. */
+export const REPORT_DIR_ENV = 'LEAKWATCH_REPORT_DIR';
+
+/**
+ * The environment's say over one run. Validated like options: a typo in CI must not silently turn detection off.
+ */
+export function applyEnvironment(options: ResolvedOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const mode = env[MODE_ENV];
+  let kinds = options.kinds;
+  if (mode !== undefined && mode !== '') {
+    if (mode !== 'off' && mode !== 'warn' && mode !== 'fail') {
+      throw new LeakwatchConfigError(`leakwatch: invalid ${MODE_ENV}="${mode}" in the environment. Fix: use off, warn or fail, or unset it.`);
+    }
+    kinds = Object.fromEntries(
+      Object.entries(kinds).map(([kind, policy]) => [kind, { ...policy, action: mode === 'off' || policy.action === 'off' ? 'off' : mode }]),
+    ) as ResolvedOptions['kinds'];
+  }
+  let outputFile = options.outputFile;
+  const dir = env[REPORT_DIR_ENV];
+  if (dir) {
+    outputFile = {
+      json: path.resolve(dir, path.basename(options.outputFile.json ?? 'leakwatch.json')),
+      junit: path.resolve(dir, path.basename(options.outputFile.junit ?? 'leakwatch-junit.xml')),
+    };
+  }
+  return { ...options, kinds, outputFile };
+}
+
+/** Later layers win; `kinds` and `outputFile` merge key by key; the environment (LEAKWATCH, ...) has the last word. */
 export function resolveOptions(...layers: Array<LeakwatchOptions | undefined>): ResolvedOptions {
+  return applyEnvironment(mergeOptions(layers));
+}
+
+function mergeOptions(layers: Array<LeakwatchOptions | undefined>): ResolvedOptions {
   const merged: LeakwatchOptions = {};
   const kinds: NonNullable<LeakwatchOptions['kinds']> = {};
   const outputFile: NonNullable<LeakwatchOptions['outputFile']> = {};

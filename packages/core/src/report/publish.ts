@@ -3,6 +3,7 @@ import type { FileResult } from '../detector.js';
 import type { Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
 import { renderConsole } from './console.js';
+import { publishToGitHub } from './github.js';
 import { buildReport, type FileInfo, type LeakReport } from './model.js';
 import { writeReports } from './outputs.js';
 
@@ -47,6 +48,7 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
       input.stream.write(renderConsole(report, { root: input.root, written: shown }));
     }
     for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
+    publishToGitHub(report, input.stream);
     return report;
   } catch (error) {
     process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
