@@ -23,7 +23,7 @@ function summarize(details: Record<string, unknown>): string {
  * Groups still-open resources of one file by kind, test and creation site: 5,000 timers from one line are one
  * finding with count 5000. Resources whose stack holds only the runner's own frames are dropped as runner-owned.
  */
-export function attributeResources(root: string, file: string, records: Tracked[]): RawFinding[] {
+export function attributeResources(root: string, file: string, records: Tracked[], scope: 'file' | 'test' = 'file'): RawFinding[] {
   const groups = new Map<string, RawFinding>();
   for (const record of records) {
     const resolved = resolvedStack(record);
@@ -47,7 +47,7 @@ export function attributeResources(root: string, file: string, records: Tracked[
     groups.set(id, {
       id,
       kind,
-      scope: 'file',
+      scope,
       file,
       test,
       site,
@@ -61,7 +61,8 @@ export function attributeResources(root: string, file: string, records: Tracked[
     const info = KIND_INFO[finding.kind];
     const many = finding.count > 1 ? `${finding.count} ${info.plural}` : `${info.article} ${info.label}`;
     const verb = finding.count > 1 ? 'are' : 'is';
-    finding.message = `${many} created ${where(finding.test, finding.details?.concurrent === true)} ${verb} still open after the file's afterAll hooks${summarize(
+    const after = scope === 'test' ? "the test's afterEach hooks" : "the file's afterAll hooks";
+    finding.message = `${many} created ${where(finding.test, finding.details?.concurrent === true)} ${verb} still open after ${after}${summarize(
       finding.details ?? {},
     )}. Fix: ${info.hint}.`;
   }

@@ -1,5 +1,6 @@
+import timersModule from 'node:timers';
 import { attributeMeasurements, attributeResources, type Measurement } from './attribution.js';
-import { compareFindings, type Finding } from './finding.js';
+import { compareFindings, type Finding, type RawFinding } from './finding.js';
 import type { Kind } from './kinds.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { applyPolicy } from './policy.js';
@@ -49,6 +50,11 @@ const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
 ];
 
 const SINGLETON = Symbol.for('leakwatch.detector');
+/**
+ * The singleton lives on a builtin module object rather than on globalThis: Jest evaluates user-side requires of
+ * leakwatch in each test file's vm realm, where globalThis differs but builtin modules are the process's own.
+ */
+const ANCHOR = timersModule as unknown as Record<symbol, Detector | undefined>;
 
 /**
  * The per-process engine that adapters drive: fileStart → (testStart → testEnd)* → fileEnd.
@@ -58,7 +64,7 @@ const SINGLETON = Symbol.for('leakwatch.detector');
 export class Detector {
   /** One detector per process (or worker thread), shared by every copy of this module loaded there. */
   static shared(): Detector {
-    return ((globalThis as any)[SINGLETON] ??= new Detector());
+    return (ANCHOR[SINGLETON] ??= new Detector());
   }
 
   readonly tracker: Tracker;
@@ -76,6 +82,9 @@ export class Detector {
   private realm: Realm = { global: globalThis, process };
   private testFindings: Finding[] = [];
   private errors: string[] = [];
+  /** Inline opt-outs: allow(kind, reason) in a test, allowFile(kind, reason) anywhere in the file. */
+  private allowedInFile = new Map<Kind, string>();
+  private allowedInTests = new Map<string, Map<Kind, string>>();
 
   private constructor() {
     this.tracker = new Tracker(this.options.stackFrames);
@@ -117,6 +126,36 @@ export class Detector {
     this.testFindings = [];
     this.pendingGlobals = null;
     this.errors = [];
+    this.allowedInFile.clear();
+    this.allowedInTests.clear();
+  }
+
+  /**
+   * Inline opt-out: findings of these kinds made by the current test (or, with where = 'file', anywhere in the
+   * current file) are dropped. Throws when called for a test outside of one: the user's call is wrong, say so.
+   */
+  allow(kinds: Kind | Kind[], reason: string, where: 'test' | 'file'): void {
+    const list = Array.isArray(kinds) ? kinds : [kinds];
+    if (where === 'file') {
+      for (const k of list) this.allowedInFile.set(k, reason);
+      return;
+    }
+    if (this.tracker.activeTests.size !== 1) {
+      throw new Error('leakwatch: allow() must be called inside a running test; use allowFile() in hooks or at module scope.');
+    }
+    const test = this.tracker.activeTests.values().next().value!;
+    const key = test.titlePath.join('\u203a');
+    const kindsOfTest = this.allowedInTests.get(key) ?? new Map<Kind, string>();
+    for (const k of list) kindsOfTest.set(k, reason);
+    this.allowedInTests.set(key, kindsOfTest);
+  }
+
+  /** Policy, minus what the user allowed inline. */
+  private judge(raw: RawFinding[]): Finding[] {
+    const kept = raw.filter(
+      (f) => !this.allowedInFile.has(f.kind) && !(f.test && this.allowedInTests.get(f.test.join('\u203a'))?.has(f.kind)),
+    );
+    return applyPolicy(kept, this.options);
   }
 
   testStart(test: TestRef): void {
@@ -137,10 +176,11 @@ export class Detector {
   }
 
   /**
-   * Called after all of the test's afterEach hooks. Returns the test-scoped findings judged now (heap, listeners);
-   * globals are confirmed at the next test or at file end and come back in the file's result.
+   * Called after all of the test's afterEach hooks. Returns the test-scoped findings judged now (heap, listeners, and
+   * with scope 'test' its resources); globals are confirmed at the next test or at file end and come back in the
+   * file's result.
    */
-  testEnd(test: TestRef): Finding[] {
+  async testEnd(test: TestRef): Promise<Finding[]> {
     let judged: Finding[] = [];
     this.guard('testEnd', () => {
       this.tracker.activeTests.delete(test.key);
@@ -165,9 +205,28 @@ export class Detector {
       }
       if (measurements.length === 0) return;
       const raw = attributeMeasurements(this.root, relativePath(this.root, this.file), test.titlePath, measurements);
-      judged = applyPolicy(raw, this.options);
+      judged = this.judge(raw);
       this.testFindings.push(...judged);
     });
+    if (this.options.scope === 'test' && this.file) {
+      try {
+        judged.push(...(await this.judgeTestResources(test, this.file)));
+      } catch (error) {
+        this.errors.push(`testEnd: ${(error as Error)?.stack ?? String(error)}`);
+      }
+    }
+    return judged;
+  }
+
+  /** scope: 'test': the test's own resources are judged after its hooks, not at file end. */
+  private async judgeTestResources(test: TestRef, file: string): Promise<Finding[]> {
+    const mine = () => this.tracker.openRecords(file).filter((r) => r.test?.key === test.key && !r.concurrent);
+    const open = await settle(mine, this.options.settleMs);
+    if (open.length === 0) return [];
+    const judged = this.judge(attributeResources(this.root, relativePath(this.root, file), open, 'test'));
+    this.testFindings.push(...judged);
+    if (this.options.reap) this.errors.push(...(await reap(open)));
+    for (const record of open) this.tracker.forget(record);
     return judged;
   }
 
@@ -181,7 +240,7 @@ export class Detector {
     if (left.length === 0) return;
     const measurements: Measurement[] = left.map((name) => ({ kind: 'global', name, details: { name } }));
     const raw = attributeMeasurements(this.root, relativePath(this.root, this.file), pending.test.titlePath, measurements);
-    this.testFindings.push(...applyPolicy(raw, this.options));
+    this.testFindings.push(...this.judge(raw));
   }
 
   /** Called after the file's afterAll hooks: settles, then judges every resource of this file still open. */
@@ -193,7 +252,7 @@ export class Detector {
     try {
       const open = await settle(() => this.tracker.openRecords(file), this.options.settleMs);
       const raw = attributeResources(this.root, relative, open);
-      findings.push(...applyPolicy(raw, this.options));
+      findings.push(...this.judge(raw));
       if (this.options.reap && open.length) this.errors.push(...(await reap(open)));
       // Reported once, against this file: a later file sharing the process never inherits them.
       for (const record of open) this.tracker.forget(record);

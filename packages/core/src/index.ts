@@ -10,6 +10,7 @@ export {
   REPORT_DIR_ENV,
   resolveOptions,
   validateOptions,
+  type IgnoreRule,
   type KindPolicy,
   type LeakwatchOptions,
   type ResolvedOptions,
@@ -28,3 +29,6 @@ export { encodeOptions, decodeOptions, OPTIONS_ENV } from './transport.js';
 export { leakError } from './leak-error.js';
 export { publishRun, type PublishInput } from './report/publish.js';
 export { renderAnnotations, renderMarkdown } from './report/github.js';
+export { DEFAULT_IGNORES, isIgnored } from './ignores.js';
+export { allow, allowFile } from './allow.js';
+export { DEFAULT_BASELINE } from './options.js';

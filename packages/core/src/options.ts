@@ -8,6 +8,8 @@ export const DEFAULT_SETTLE_MS = 500;
 export const DEFAULT_HEAP_THRESHOLD = 32 * 1024 * 1024;
 /** Enough frames to get past node internals and a library or two to the user's line, short enough to stay cheap. */
 export const DEFAULT_STACK_FRAMES = 16;
+/** Committed next to the config; only read when it exists. */
+export const DEFAULT_BASELINE = 'leakwatch-baseline.json';
 
 export interface KindPolicy {
   action: Action;
@@ -30,6 +32,25 @@ export interface LeakwatchOptions {
   stackFrames?: number;
   /** Close a file's leaked resources once they are reported. Default: on when the CI variable is set. */
   reap?: boolean;
+  /** Known leaks that do not fail the run (see `leakwatch baseline`). Default 'leakwatch-baseline.json', used if it exists. */
+  baseline?: string;
+  /** Findings to drop, each rule matching on all the fields it gives. Added to the shipped DEFAULT_IGNORES. */
+  ignore?: IgnoreRule[];
+  /** When resources are judged: 'file' (after the file's afterAll hooks) or 'test' (after each test's own hooks). */
+  scope?: 'file' | 'test';
+}
+
+export interface IgnoreRule {
+  /** One kind or several. */
+  kind?: Kind | Kind[];
+  /** Glob over the creation stack's files, relative to the root ('node_modules/pg-pool/**' matches at any depth). */
+  stack?: string;
+  /** Glob over the test's title path joined with ' > '. */
+  test?: string;
+  /** Glob over the test file, relative to the root. */
+  file?: string;
+  /** Why: shown with the rule in the resolved policy. */
+  reason?: string;
 }
 
 export interface ResolvedOptions {
@@ -39,6 +60,9 @@ export interface ResolvedOptions {
   console: boolean;
   stackFrames: number;
   reap: boolean;
+  baseline: string;
+  ignore: IgnoreRule[];
+  scope: 'file' | 'test';
 }
 
 const actionSchema = v.picklist(['fail', 'warn', 'off'] as const);
@@ -68,6 +92,19 @@ export const optionsSchema = v.strictObject({
   console: v.optional(v.boolean()),
   stackFrames: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
   reap: v.optional(v.boolean()),
+  baseline: v.optional(v.pipe(v.string(), v.minLength(1))),
+  ignore: v.optional(
+    v.array(
+      v.strictObject({
+        kind: v.optional(v.union([v.picklist(KINDS), v.array(v.picklist(KINDS))])),
+        stack: v.optional(v.pipe(v.string(), v.minLength(1))),
+        test: v.optional(v.pipe(v.string(), v.minLength(1))),
+        file: v.optional(v.pipe(v.string(), v.minLength(1))),
+        reason: v.optional(v.string()),
+      }),
+    ),
+  ),
+  scope: v.optional(v.picklist(['file', 'test'] as const)),
 });
 
 const FIX: Record<string, string> = {
@@ -77,6 +114,9 @@ const FIX: Record<string, string> = {
   console: 'use true or false',
   stackFrames: 'use a whole number between 1 and 200',
   reap: 'use true or false',
+  baseline: "use a path relative to the project root, e.g. 'leakwatch-baseline.json'",
+  ignore: "use a list of rules { kind?, stack?, test?, file?, reason? }, e.g. [{ stack: 'node_modules/pg-pool/**', reason: 'pool closed by globalTeardown' }]",
+  scope: "use 'file' (judge after the file's afterAll hooks) or 'test' (after each test's own hooks)",
 };
 
 export class LeakwatchConfigError extends Error {
@@ -160,6 +200,8 @@ function mergeOptions(layers: Array<LeakwatchOptions | undefined>): ResolvedOpti
   const merged: LeakwatchOptions = {};
   const kinds: NonNullable<LeakwatchOptions['kinds']> = {};
   const outputFile: NonNullable<LeakwatchOptions['outputFile']> = {};
+  // Rules from the config file and the plugin call add up: each layer can only ignore more.
+  const ignore: IgnoreRule[] = [];
   for (const layer of layers) {
     if (!layer) continue;
     Object.assign(merged, layer);
@@ -169,6 +211,7 @@ function mergeOptions(layers: Array<LeakwatchOptions | undefined>): ResolvedOpti
         typeof prev === 'object' && typeof val === 'object' ? { ...prev, ...val } : (val as Action);
     }
     Object.assign(outputFile, layer.outputFile);
+    if (layer.ignore) ignore.push(...layer.ignore);
   }
   return {
     settleMs: merged.settleMs ?? DEFAULT_SETTLE_MS,
@@ -177,5 +220,8 @@ function mergeOptions(layers: Array<LeakwatchOptions | undefined>): ResolvedOpti
     console: merged.console ?? true,
     stackFrames: merged.stackFrames ?? DEFAULT_STACK_FRAMES,
     reap: merged.reap ?? isCI(),
+    baseline: merged.baseline ?? DEFAULT_BASELINE,
+    ignore,
+    scope: merged.scope ?? 'file',
   };
 }

@@ -20,7 +20,7 @@ export interface Attachment {
   ready: Promise<void>;
   testStart(test: { key: string; titlePath: string[] }): void;
   /** Returns the error to throw from the test's last afterEach, if any. */
-  testEnd(test: { key: string; titlePath: string[] }): Error | undefined;
+  testEnd(test: { key: string; titlePath: string[] }): Promise<Error | undefined>;
   /** Returns the error to throw from the file's last afterAll, if any. */
   fileEnd(): Promise<Error | undefined>;
 }
@@ -42,8 +42,8 @@ export function attach(realm: { global: any; process: NodeJS.Process }, testPath
   return {
     ready,
     testStart: (test) => detector.testStart(test),
-    testEnd: (test) => {
-      const failing = detector.testEnd(test).filter((f) => f.action === 'fail');
+    testEnd: async (test) => {
+      const failing = (await detector.testEnd(test)).filter((f) => f.action === 'fail');
       for (const f of failing) thrown.add(f.id);
       return failing.length ? leakError(failing, rootDir) : undefined;
     },

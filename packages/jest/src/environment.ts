@@ -141,7 +141,7 @@ function leakwatchEnvironment(Base: any): any {
           const ref = this.leakwatchTests.get(event.test);
           if (!ref) break;
           // test_done comes after every afterEach hook of the test, root-level ones included.
-          const failing = detector.testEnd(ref).filter((f) => f.action === 'fail');
+          const failing = (await detector.testEnd(ref)).filter((f) => f.action === 'fail');
           for (const f of failing) this.leakwatchThrown.add(f.id);
           if (failing.length) event.test.errors.push(leakError(failing, this.leakwatchRoot));
           break;

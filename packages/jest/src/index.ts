@@ -4,6 +4,7 @@ import { validateOptions, type LeakwatchOptions } from '@leakwatch/core';
 import { SETTINGS_KEY, type EnvironmentSettings } from './environment.js';
 
 export type { LeakwatchOptions } from '@leakwatch/core';
+export { allow, allowFile } from '@leakwatch/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ENVIRONMENT = path.join(here, 'environment.cjs');

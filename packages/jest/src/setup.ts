@@ -45,8 +45,8 @@ beforeEach(async () => {
   await attachment.ready;
   attachment.testStart(currentTest());
 });
-last(afterEach, () => {
-  const error = attachment.testEnd(currentTest());
+last(afterEach, async () => {
+  const error = await attachment.testEnd(currentTest());
   if (error) throw error;
 });
 last(afterAll, async () => {

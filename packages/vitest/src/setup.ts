@@ -54,8 +54,8 @@ beforeEach(({ task, onTestFinished }) => {
   const test = { key: task.id, titlePath: taskTitlePath(task) };
   detector.testStart(test);
   // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
-  onTestFinished(() => {
-    const failing = detector.testEnd(test).filter((f) => f.action === 'fail');
+  onTestFinished(async () => {
+    const failing = (await detector.testEnd(test)).filter((f) => f.action === 'fail');
     for (const f of failing) thrown.add(f.id);
     if (failing.length) throw leakError(failing, root);
   });
