@@ -1,4 +1,6 @@
+import path from 'node:path';
 import timersModule from 'node:timers';
+import { loadBaseline, matchBaseline, type Baseline } from './baseline.js';
 import { attributeMeasurements, attributeResources, type Measurement } from './attribution.js';
 import { compareFindings, type Finding, type RawFinding } from './finding.js';
 import type { Kind } from './kinds.js';
@@ -50,6 +52,13 @@ const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
 ];
 
 const SINGLETON = Symbol.for('leakwatch.detector');
+
+// Read once per process and path: every test file of a worker shares it.
+const baselines = new Map<string, Baseline | undefined>();
+function cachedBaseline(file: string): Baseline | undefined {
+  if (!baselines.has(file)) baselines.set(file, loadBaseline(file));
+  return baselines.get(file);
+}
 /**
  * The singleton lives on a builtin module object rather than on globalThis: Jest evaluates user-side requires of
  * leakwatch in each test file's vm realm, where globalThis differs but builtin modules are the process's own.
@@ -84,6 +93,7 @@ export class Detector {
   private errors: string[] = [];
   /** Inline opt-outs: allow(kind, reason) in a test, allowFile(kind, reason) anywhere in the file. */
   private allowedInFile = new Map<Kind, string>();
+  private baseline: Baseline | undefined;
   private allowedInTests = new Map<string, Map<Kind, string>>();
 
   private constructor() {
@@ -91,9 +101,14 @@ export class Detector {
     this.listeners = new ListenersProbe(() => this.tracker.stackFrames);
   }
 
+  /**
+   * Throws a LeakwatchConfigError for an unreadable or corrupt baseline file: the adapters let it fail the run
+   * rather than treat the file as empty.
+   */
   configure(options: ResolvedOptions, root?: string): void {
     this.options = options;
     if (root) this.root = root;
+    this.baseline = cachedBaseline(path.resolve(this.root, options.baseline));
     this.tracker.stackFrames = options.stackFrames;
     this.tracker.disabled.clear();
     for (const [kind, policy] of Object.entries(options.kinds)) {
@@ -150,12 +165,17 @@ export class Detector {
     this.allowedInTests.set(key, kindsOfTest);
   }
 
-  /** Policy, minus what the user allowed inline. */
+  /** Policy, minus what the user allowed inline; known leaks from the baseline are marked, not dropped. */
   private judge(raw: RawFinding[]): Finding[] {
     const kept = raw.filter(
       (f) => !this.allowedInFile.has(f.kind) && !(f.test && this.allowedInTests.get(f.test.join('\u203a'))?.has(f.kind)),
     );
-    return applyPolicy(kept, this.options);
+    const judged = applyPolicy(kept, this.options);
+    if (this.baseline) {
+      const { baselined } = matchBaseline(judged, this.baseline);
+      for (const f of judged) if (baselined.has(f.id)) f.baselined = true;
+    }
+    return judged;
   }
 
   testStart(test: TestRef): void {

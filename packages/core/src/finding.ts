@@ -21,6 +21,13 @@ export interface Finding {
   bytes?: number;
   stack?: string[];
   details?: Record<string, unknown>;
+  /** Known from the baseline file: reported, never failing. */
+  baselined?: boolean;
+}
+
+/** A finding that fails the run: a failing action, and not a known leak from the baseline. */
+export function isFailing(f: Finding): boolean {
+  return f.action === 'fail' && f.baselined !== true;
 }
 
 /** A finding before policy gives it an action. */

@@ -18,7 +18,7 @@ export {
 export { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './config-file.js';
 export { Detector, type FileResult, type Realm } from './detector.js';
 export type { TestRef } from './tracker.js';
-export { findingId, type Finding, type Site } from './finding.js';
+export { findingId, isFailing, type Finding, type Site } from './finding.js';
 export { buildReport, type FileInfo, type LeakReport, type ReportInput, type TestInfo } from './report/model.js';
 export { renderJson } from './report/json.js';
 export { renderJunit } from './report/junit.js';
@@ -32,3 +32,23 @@ export { renderAnnotations, renderMarkdown } from './report/github.js';
 export { DEFAULT_IGNORES, isIgnored } from './ignores.js';
 export { allow, allowFile } from './allow.js';
 export { DEFAULT_BASELINE } from './options.js';
+export { loadBaseline, matchBaseline, renderBaseline, writeBaseline, type Baseline, type BaselineEntry } from './baseline.js';
+export {
+  DIFF_FORMATS,
+  REPORT_FORMATS,
+  checkBaseline,
+  describeFinding,
+  diffReports,
+  filterReport,
+  formatReport,
+  loadReport,
+  pruneBaseline,
+  renderBaselineFrom,
+  renderDiff,
+  type BaselineCheck,
+  type DiffFormat,
+  type FindingFilter,
+  type PrunedBaseline,
+  type ReportDiff,
+  type ReportFormat,
+} from './commands.js';

@@ -5,6 +5,7 @@
  */
 import {
   Detector,
+  isFailing,
   leakError,
   loadConfigFile,
   renderFileResult,
@@ -43,7 +44,7 @@ export function attach(realm: { global: any; process: NodeJS.Process }, testPath
     ready,
     testStart: (test) => detector.testStart(test),
     testEnd: async (test) => {
-      const failing = (await detector.testEnd(test)).filter((f) => f.action === 'fail');
+      const failing = (await detector.testEnd(test)).filter(isFailing);
       for (const f of failing) thrown.add(f.id);
       return failing.length ? leakError(failing, rootDir) : undefined;
     },
@@ -52,7 +53,7 @@ export function attach(realm: { global: any; process: NodeJS.Process }, testPath
       const runDir = process.env[RUN_DIR_ENV];
       if (runDir) writeFileResult(runDir, testPath, result);
       else process.stderr.write(renderFileResult(result, detector.options, rootDir, 'jest'));
-      const failing = result.findings.filter((f: Finding) => f.action === 'fail' && !thrown.has(f.id));
+      const failing = result.findings.filter((f: Finding) => isFailing(f) && !thrown.has(f.id));
       return failing.length ? leakError(failing, rootDir) : undefined;
     },
   };

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
   Detector,
+  isFailing,
   leakError,
   loadConfigFile,
   renderFileResult,
@@ -141,7 +142,7 @@ function leakwatchEnvironment(Base: any): any {
           const ref = this.leakwatchTests.get(event.test);
           if (!ref) break;
           // test_done comes after every afterEach hook of the test, root-level ones included.
-          const failing = (await detector.testEnd(ref)).filter((f) => f.action === 'fail');
+          const failing = (await detector.testEnd(ref)).filter(isFailing);
           for (const f of failing) this.leakwatchThrown.add(f.id);
           if (failing.length) event.test.errors.push(leakError(failing, this.leakwatchRoot));
           break;
@@ -160,7 +161,7 @@ function leakwatchEnvironment(Base: any): any {
             // No reporter in the main process (setup without withLeakwatch's reporter): print from the worker.
             process.stderr.write(renderFileResult(result, detector.options, this.leakwatchRoot, 'jest'));
           }
-          const failing = result.findings.filter((f: Finding) => f.action === 'fail' && !this.leakwatchThrown.has(f.id));
+          const failing = result.findings.filter((f: Finding) => isFailing(f) && !this.leakwatchThrown.has(f.id));
           if (failing.length) state.unhandledErrors.push(leakError(failing, this.leakwatchRoot));
           break;
         }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  loadBaseline,
   loadConfigFile,
   publishRun,
   resolveOptions,
@@ -56,6 +57,8 @@ export class LeakwatchReporter {
     for (const entry of fs.readdirSync(this.runDir)) fs.rmSync(path.join(this.runDir, entry), { force: true });
     const loaded = await loadConfigFile(this.rootDir);
     this.options = resolveOptions(loaded?.options, this.fromCall);
+    // A corrupt baseline is said once, here, as well as by each test file that cannot be judged without it.
+    loadBaseline(path.resolve(this.rootDir, this.options.baseline));
   }
 
   onRunComplete(_contexts: unknown, aggregated: { testResults: TestFileResultLike[] }): void {

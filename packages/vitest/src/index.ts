@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   OPTIONS_ENV,
   encodeOptions,
+  loadBaseline,
   loadConfigFile,
   resolveOptions,
   validateOptions,
@@ -45,6 +46,8 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       const root: string = vitest.config.root;
       const fromFile = await loadConfigFile(root);
       const resolved = resolveOptions(fromFile?.options, fromCall);
+      // A corrupt baseline stops the run here, before any test, rather than in every worker.
+      loadBaseline(path.resolve(root, resolved.baseline));
       process.env[OPTIONS_ENV] = encodeOptions({ options: resolved, root, reporter: true });
       vitest.config.reporters.push(new LeakwatchReporter(resolved, root));
     },

@@ -6,6 +6,7 @@ import { beforeAll, beforeEach, expect } from 'vitest';
 import { getHooks } from 'vitest/suite';
 import {
   Detector,
+  isFailing,
   leakError,
   decodeOptions,
   loadConfigFile,
@@ -55,7 +56,7 @@ beforeEach(({ task, onTestFinished }) => {
   detector.testStart(test);
   // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
   onTestFinished(async () => {
-    const failing = (await detector.testEnd(test)).filter((f) => f.action === 'fail');
+    const failing = (await detector.testEnd(test)).filter(isFailing);
     for (const f of failing) thrown.add(f.id);
     if (failing.length) throw leakError(failing, root);
   });
@@ -107,6 +108,6 @@ async function judge(file: { meta: Record<string, unknown> } | undefined): Promi
     if (block) console.error(block);
   }
   // Everything failing that no test has thrown yet: resources, and globals confirmed after their test.
-  const failing = result.findings.filter((f: Finding) => f.action === 'fail' && !thrown.has(f.id));
+  const failing = result.findings.filter((f: Finding) => isFailing(f) && !thrown.has(f.id));
   if (failing.length) throw leakError(failing, root);
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Finding } from '../finding.js';
+import { isFailing, type Finding } from '../finding.js';
 import { KIND_INFO } from '../kinds.js';
 import type { LeakReport } from './model.js';
 
@@ -13,7 +13,7 @@ export function renderAnnotations(report: LeakReport): string {
     .map((f) => {
       const where = f.site ?? { file: f.file, line: 1, column: 1 };
       const props = [`file=${property(where.file)}`, `line=${where.line}`, `col=${where.column}`, `title=${property(`leakwatch: ${KIND_INFO[f.kind].label}`)}`];
-      return `::${f.action === 'fail' ? 'error' : 'warning'} ${props.join(',')}::${data(f.message)}\n`;
+      return `::${isFailing(f) ? 'error' : 'warning'} ${props.join(',')}::${data(f.message)}\n`;
     })
     .join('');
 }

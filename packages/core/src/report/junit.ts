@@ -1,4 +1,4 @@
-import type { Finding } from '../finding.js';
+import { isFailing, type Finding } from '../finding.js';
 import { KIND_INFO } from '../kinds.js';
 import type { LeakReport } from './model.js';
 
@@ -34,8 +34,9 @@ function describe(f: Finding): string {
 }
 
 function testcase(name: string, classname: string, time: string, findings: Finding[], skipped: boolean): string {
-  const failing = findings.filter((f) => f.action === 'fail');
-  const warning = findings.filter((f) => f.action === 'warn');
+  const failing = findings.filter(isFailing);
+  // Warnings and known leaks from the baseline: visible to the reader, never a failure.
+  const warning = findings.filter((f) => !isFailing(f));
   const body: string[] = [];
   if (skipped) body.push('      <skipped/>');
   // One <failure> per testcase: stricter JUnit readers accept no more; every failing finding is in its text.
@@ -46,7 +47,7 @@ function testcase(name: string, classname: string, time: string, findings: Findi
     body.push(`      <failure${attrs({ type, message })}>${escape(failing.map(describe).join('\n\n'))}</failure>`);
   }
   if (warning.length) {
-    body.push(`      <system-out>${escape(warning.map((f) => `leakwatch warning\n${describe(f)}`).join('\n\n'))}</system-out>`);
+    body.push(`      <system-out>${escape(warning.map((f) => `leakwatch ${f.baselined ? 'known leak (baseline)' : 'warning'}\n${describe(f)}`).join('\n\n'))}</system-out>`);
   }
   const open = `    <testcase${attrs({ name, classname, time })}`;
   return body.length ? `${open}>\n${body.join('\n')}\n    </testcase>` : `${open}/>`;
@@ -81,14 +82,14 @@ export function renderJunit(report: LeakReport): string {
       const k = key(test.titlePath);
       seen.add(k);
       const own = byTest.get(k) ?? [];
-      if (own.some((f) => f.action === 'fail')) failures++;
+      if (own.some(isFailing)) failures++;
       if (test.state === 'skipped') skipped++;
       cases.push(testcase(test.titlePath.join(' > '), file, seconds(test.durationMs), own, test.state === 'skipped'));
     }
     // Findings not attached to a known test: made outside any test, or by a test the runner did not list.
     const rest = [...byTest.entries()].filter(([k]) => !seen.has(k)).flatMap(([, fs]) => fs);
     if (rest.length) {
-      if (rest.some((f) => f.action === 'fail')) failures++;
+      if (rest.some(isFailing)) failures++;
       cases.push(testcase('leakwatch: leaks outside any test', file, '0.000', rest, false));
     }
     totalTests += cases.length;

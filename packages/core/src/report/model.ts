@@ -1,4 +1,5 @@
-import { compareFindings, type Finding } from '../finding.js';
+import { compareFindings, isFailing, type Finding } from '../finding.js';
+import type { BaselineEntry } from '../baseline.js';
 import type { ResolvedOptions } from '../options.js';
 
 export interface TestInfo {
@@ -29,6 +30,8 @@ export interface LeakReport {
   files: FileInfo[];
   /** Internal errors of leakwatch (never failures of the user's run). */
   errors: string[];
+  /** The baseline file used, and its entries that no finding matched any more (to prune). */
+  baseline?: { file: string; stale: BaselineEntry[] };
 }
 
 export interface ReportInput {
@@ -56,9 +59,9 @@ export function buildReport(input: ReportInput): LeakReport {
       files: input.files.length,
       tests: input.files.reduce((n, f) => n + f.tests.length, 0),
       findings: findings.length,
-      failing: findings.filter((f) => f.action === 'fail').length,
-      warning: findings.filter((f) => f.action === 'warn').length,
-      baselined: 0,
+      failing: findings.filter(isFailing).length,
+      warning: findings.filter((f) => f.action === 'warn' && !f.baselined).length,
+      baselined: findings.filter((f) => f.baselined).length,
     },
     findings,
     files: [...input.files].sort((a, b) => a.file.localeCompare(b.file)),

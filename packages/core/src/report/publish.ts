@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { FileResult } from '../detector.js';
 import type { Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
+import { loadBaseline, matchBaseline } from '../baseline.js';
 import { renderConsole } from './console.js';
 import { publishToGitHub } from './github.js';
 import { buildReport, type FileInfo, type LeakReport } from './model.js';
@@ -42,6 +43,9 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
       findings,
       errors,
     });
+    const baselineFile = path.resolve(input.root, input.options.baseline);
+    const baseline = loadBaseline(baselineFile);
+    if (baseline) report.baseline = { file: path.relative(input.root, baselineFile).split(path.sep).join('/'), stale: matchBaseline(report.findings, baseline).stale };
     const { written, errors: writeErrors } = writeReports(report, input.options, input.root);
     if (input.options.console) {
       const shown = written.map((p) => path.relative(process.cwd(), p) || p);
