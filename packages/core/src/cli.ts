@@ -192,7 +192,6 @@ export function runCli(argv: string[], io: Io): number {
     .option('--file <glob>', 'Only findings of test files matching this glob (repeatable)')
     .option('--format <format>', `Output format: ${REPORT_FORMATS.join(', ')}`, { default: 'text' })
     .option('--root <dir>', 'Project root the report paths are relative to, for code frames', { default: '.' })
-    .option('--color', 'Colors in the text format even when the output is not a terminal (--no-color: never)')
     .example('  $ leakwatch report --kind timer,server --file "test/api/**"')
     .example('  $ leakwatch report reports/leakwatch.json --format markdown')
     .action((file: string | undefined, options: Record<string, unknown>) => {
@@ -216,6 +215,7 @@ export function runCli(argv: string[], io: Io): number {
     .action((a: string, b: string, options: Record<string, unknown>) => {
       code = diffCommand(a, b, options, io);
     });
+  cli.option('--color', 'Colors in the text report even when the output is not a terminal (--no-color: never)');
   cli.help((sections) => [
     ...sections,
     { title: 'Exit codes', body: '  0  ok\n  1  a check failed (baseline --check), or the report has failing findings (report)\n  2  usage or input error' },
@@ -246,7 +246,8 @@ export function runCli(argv: string[], io: Io): number {
 
 function main(): void {
   const argv = process.argv.slice(2);
-  const color = !argv.includes('--no-color') && (process.stdout.isTTY === true || argv.includes('--color') || 'FORCE_COLOR' in process.env);
+  const force = process.env.FORCE_COLOR;
+  const color = !argv.includes('--no-color') && (process.stdout.isTTY === true || argv.includes('--color') || (force !== undefined && force !== '' && force !== '0'));
   const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), color };
   try {
     process.exitCode = runCli(argv, io);

@@ -97,10 +97,19 @@ export interface FindingFilter {
   files?: string[];
 }
 
+// picomatch's own `basename` option stops patterns with a slash from matching at all (4.0.x): split them here.
+function fileMatcher(patterns: string[]): (file: string) => boolean {
+  const full = patterns.filter((p) => p.includes('/'));
+  const base = patterns.filter((p) => !p.includes('/'));
+  const matchFull = full.length ? picomatch(full, { dot: true }) : () => false;
+  const matchBase = base.length ? picomatch(base, { dot: true }) : () => false;
+  return (file) => matchFull(file) || matchBase(file) || matchBase(file.slice(file.lastIndexOf('/') + 1));
+}
+
 /** The report with only the matching findings, its summary counted again. */
 export function filterReport(report: LeakReport, filter: FindingFilter): LeakReport {
   const kinds = filter.kinds?.length ? new Set(filter.kinds) : undefined;
-  const file = filter.files?.length ? picomatch(filter.files, { dot: true, basename: true }) : undefined;
+  const file = filter.files?.length ? fileMatcher(filter.files) : undefined;
   if (!kinds && !file) return report;
   const findings = report.findings.filter((f) => (!kinds || kinds.has(f.kind)) && (!file || file(f.file)));
   return {
