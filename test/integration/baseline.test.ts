@@ -4,13 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { writeBaseline, type Finding as CoreFinding } from '@leakwatch/core';
 import { expectJunitValid } from './helpers';
-import { cleanup, runVitest, type RunResult } from './run.js';
+import { cleanup, runJest, runVitest, type RunResult } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-baseline-'));
 const baselineFile = path.join(dir, 'leakwatch-baseline.json');
 let first: RunResult;
 let second: RunResult;
 let corrupt: RunResult;
+let jestFirst: RunResult;
+let jestSecond: RunResult;
 
 beforeAll(async () => {
   first = await runVitest('baseline', [], { env: { FIXTURE_BASELINE: path.join(dir, 'none.json') } });
@@ -19,13 +21,17 @@ beforeAll(async () => {
   const fixed = { ...known[0]!, id: 'fixedfixed01', test: ['a test that no longer leaks'], site: { file: 'known.test.ts', line: 99, column: 1 } };
   writeBaseline(baselineFile, [...known, fixed] as CoreFinding[]);
   fs.writeFileSync(path.join(dir, 'corrupt.json'), '{ "version": 1, "entries": [ { "id": ');
-  [second, corrupt] = await Promise.all([
+  [second, corrupt, jestFirst] = await Promise.all([
     runVitest('baseline', [], { env: { FIXTURE_BASELINE: baselineFile } }),
     runVitest('baseline', [], { env: { FIXTURE_BASELINE: path.join(dir, 'corrupt.json') } }),
+    runJest('jest-baseline', ['--no-cache'], { env: { FIXTURE_BASELINE: path.join(dir, 'none.json') } }),
   ]);
+  const jestBaseline = path.join(dir, 'jest-baseline.json');
+  writeBaseline(jestBaseline, jestFirst.report!.findings.filter((f) => f.test?.[0] === 'an old leak the team has accepted for now') as CoreFinding[]);
+  jestSecond = await runJest('jest-baseline', ['--no-cache'], { env: { FIXTURE_BASELINE: jestBaseline } });
 });
 afterAll(() => {
-  [first, second, corrupt].forEach(cleanup);
+  [first, second, corrupt, jestFirst, jestSecond].forEach(cleanup);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -53,4 +59,11 @@ test('a corrupt baseline stops the run before any test, naming the file', () => 
   expect(corrupt.code).toBe(1);
   expect(corrupt.output).toContain('corrupt.json');
   expect(corrupt.report).toBeUndefined();
+});
+
+test('Jest: the same baseline semantics', () => {
+  expect(jestFirst.report!.summary).toMatchObject({ failing: 2, baselined: 0 });
+  expect(jestSecond.code, jestSecond.output).toBe(1);
+  expect(jestSecond.report!.summary).toMatchObject({ findings: 2, failing: 1, baselined: 1 });
+  expect(jestSecond.report!.findings.find((f) => f.test?.[0] === 'a new leak')).toMatchObject({ action: 'fail' });
 });
