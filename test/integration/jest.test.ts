@@ -69,3 +69,20 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
     });
   });
 });
+
+describe.each<JestMajor>(['jest30', 'jest29'])('%s: a file whose environment docblock replaces the leakwatch environment', (jest) => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runJest('jest-docblock', ['--maxWorkers=2', '--no-cache'], { jest });
+  });
+  afterAll(() => cleanup(run));
+
+  test('is judged by the setup-file fallback, and no file is judged twice', () => {
+    expect(run.code, run.output).toBe(1);
+    const where = run.report!.findings.map((f) => [f.kind, f.file, f.test?.join(' > '), f.site?.line]);
+    expect(where.sort()).toEqual([
+      ['timer', 'docblock.test.js', 'leaks under a docblock environment', 6],
+      ['timer', 'normal.test.js', 'leaks under the leakwatch environment', 3],
+    ]);
+  });
+});

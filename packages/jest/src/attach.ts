@@ -10,6 +10,7 @@ import {
   loadConfigFile,
   renderFileResult,
   resolveOptions,
+  validateOptions,
   type Finding,
   type ResolvedOptions,
 } from '@leakwatch/core';
@@ -34,7 +35,11 @@ export function attach(realm: { global: any; process: NodeJS.Process }, testPath
     const wrapped = (globalThis as any)[name];
     if (realm.global[name] === wrapped?.[Symbol.for('leakwatch.original')]) realm.global[name] = wrapped;
   }
-  if (!optionsByRoot.has(rootDir)) optionsByRoot.set(rootDir, loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options)));
+  if (!optionsByRoot.has(rootDir)) {
+    const raw = process.env.LEAKWATCH_JEST_OPTIONS;
+    const fromCall = raw ? validateOptions(JSON.parse(raw), 'the withLeakwatch() options') : undefined;
+    optionsByRoot.set(rootDir, loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall)));
+  }
   const thrown = new Set<string>();
   const ready = optionsByRoot.get(rootDir)!.then((options) => {
     detector.configure(options, rootDir);

@@ -109,6 +109,8 @@ function leakwatchEnvironment(Base: any): any {
       // Before the base constructor: it copies the timer globals into the test's vm realm.
       Detector.shared().install();
       super(config, context);
+      // Tells the setup-file fallback that this file is judged here.
+      this.global[Symbol.for('leakwatch.environment')] = true;
       const settings: EnvironmentSettings = config.projectConfig.testEnvironmentOptions?.[SETTINGS_KEY] ?? {};
       // The run's root, not the project's: the reporter makes every path relative to globalConfig.rootDir, so a project
       // with its own rootDir (multi-project configs) must not report 'x.test.js' for the file it lists as 'c/x.test.js'.

@@ -9,6 +9,9 @@ export { allow, allowFile } from '@leakwatch/core';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ENVIRONMENT = path.join(here, 'environment.cjs');
 const REPORTER = path.join(here, 'reporter.cjs');
+const SETUP = path.join(here, 'setup.cjs');
+/** withLeakwatch() options for the setup-file fallback, which has no access to testEnvironmentOptions. */
+export const OPTIONS_ENV = 'LEAKWATCH_JEST_OPTIONS';
 
 type Reporter = string | [string, Record<string, unknown>];
 
@@ -19,12 +22,16 @@ type Reporter = string | [string, Record<string, unknown>];
  */
 export function withLeakwatch<T extends Record<string, any>>(config: T, options: LeakwatchOptions = {}): T {
   const validated = validateOptions(options, 'the withLeakwatch() options');
+  process.env[OPTIONS_ENV] = JSON.stringify(validated);
   const wrapProject = (project: Record<string, any>): Record<string, any> => {
     // Jest does not hand the top-level testEnvironment down to inline projects (a project without one gets 'node'):
     // neither does leakwatch, or a project would silently run in another environment than without leakwatch.
     const settings: EnvironmentSettings = { baseEnvironment: project.testEnvironment ?? 'node', options: validated };
     return {
       ...project,
+      // A fallback for files whose `@jest-environment` docblock replaces the environment: the setup file judges
+      // them instead, and stays idle wherever the leakwatch environment runs.
+      setupFilesAfterEnv: [SETUP, ...(project.setupFilesAfterEnv ?? []).filter((f: string) => f !== SETUP)],
       testEnvironment: ENVIRONMENT,
       testEnvironmentOptions: { ...(project.testEnvironmentOptions ?? {}), [SETTINGS_KEY]: settings },
     };

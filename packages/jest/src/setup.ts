@@ -15,51 +15,58 @@ declare const afterEach: (fn: () => unknown) => void;
 declare const afterAll: (fn: () => unknown) => void;
 declare const expect: { getState(): { testPath?: string; currentTestName?: string } };
 
-// Node's own loader, reached from inside the vm realm: one detector per worker, not one per test file.
-const realProcess = vm.runInThisContext('process') as NodeJS.Process & { getBuiltinModule?: (id: string) => any };
-const { createRequire } = realProcess.getBuiltinModule?.('node:module') ?? (realProcess as any).mainModule.constructor;
-const outerRequire = createRequire(__filename);
-const { attach } = outerRequire('./attach.cjs') as typeof import('./attach.js');
+// Under the leakwatch environment (withLeakwatch), the environment judges the file and this setup stays idle; it
+// takes over for files whose `@jest-environment` docblock replaced it, and in the setup-file-only configuration.
+if (!(globalThis as any)[Symbol.for('leakwatch.environment')]) main();
 
-const testPath = expect.getState().testPath ?? '';
-// Jest runs with the project root as working directory; leakwatch.config.* is looked up there.
-const rootDir = process.cwd();
-const attachment: Attachment = attach({ global: globalThis, process }, testPath, rootDir);
+function main(): void {
+  // Node's own loader, reached from inside the vm realm: one detector per worker, not one per test file.
+  const realProcess = vm.runInThisContext('process') as NodeJS.Process & { getBuiltinModule?: (id: string) => any };
+  const { createRequire } = realProcess.getBuiltinModule?.('node:module') ?? (realProcess as any).mainModule.constructor;
+  const outerRequire = createRequire(__filename);
+  const { attach } = outerRequire('./attach.cjs') as typeof import('./attach.js');
 
-const stateSymbol = Object.getOwnPropertySymbols(globalThis).find((s) => s.description === 'JEST_STATE_SYMBOL');
-const circusState = () => (stateSymbol ? (globalThis as any)[stateSymbol] : undefined);
+  const testPath = expect.getState().testPath ?? '';
+  // Jest runs with the project root as working directory; leakwatch.config.* is looked up there.
+  const rootDir = process.cwd();
+  const attachment: Attachment = attach({ global: globalThis, process }, testPath, rootDir);
 
-const currentTest = () => {
-  const test = circusState()?.currentlyRunningTest;
-  const titlePath = test ? circusTitlePath(test) : [expect.getState().currentTestName ?? ''];
-  return { key: titlePath.join('\u203a'), titlePath };
-};
+  const stateSymbol = Object.getOwnPropertySymbols(globalThis).find((s) => s.description === 'JEST_STATE_SYMBOL');
+  const circusState = () => (stateSymbol ? (globalThis as any)[stateSymbol] : undefined);
 
-const lastHooks: Array<{ fn: unknown }> = [];
-function last(register: (fn: () => unknown) => void, fn: () => unknown): void {
-  register(fn);
-  lastHooks.push({ fn });
+  const currentTest = () => {
+    const test = circusState()?.currentlyRunningTest;
+    const titlePath = test ? circusTitlePath(test) : [expect.getState().currentTestName ?? ''];
+    return { key: titlePath.join('\u203a'), titlePath };
+  };
+
+  const lastHooks: Array<{ fn: unknown }> = [];
+  function last(register: (fn: () => unknown) => void, fn: () => unknown): void {
+    register(fn);
+    lastHooks.push({ fn });
+  }
+
+  beforeEach(async () => {
+    await attachment.ready;
+    attachment.testStart(currentTest());
+  });
+  last(afterEach, async () => {
+    const error = await attachment.testEnd(currentTest());
+    if (error) throw error;
+  });
+  last(afterAll, async () => {
+    const error = await attachment.fileEnd();
+    if (error) throw error;
+  });
+
+  // After the test file is loaded and before the run starts: move our hooks behind the user's root hooks.
+  void Promise.resolve().then(() => {
+    const root = circusState()?.rootDescribeBlock;
+    if (!root || !Array.isArray(root.hooks)) return;
+    for (const { fn } of lastHooks) {
+      const index = root.hooks.findIndex((h: { fn: unknown }) => h.fn === fn);
+      if (index !== -1) root.hooks.push(...root.hooks.splice(index, 1));
+    }
+  });
 }
 
-beforeEach(async () => {
-  await attachment.ready;
-  attachment.testStart(currentTest());
-});
-last(afterEach, async () => {
-  const error = await attachment.testEnd(currentTest());
-  if (error) throw error;
-});
-last(afterAll, async () => {
-  const error = await attachment.fileEnd();
-  if (error) throw error;
-});
-
-// After the test file is loaded and before the run starts: move our hooks behind the user's root hooks.
-void Promise.resolve().then(() => {
-  const root = circusState()?.rootDescribeBlock;
-  if (!root || !Array.isArray(root.hooks)) return;
-  for (const { fn } of lastHooks) {
-    const index = root.hooks.findIndex((h: { fn: unknown }) => h.fn === fn);
-    if (index !== -1) root.hooks.push(...root.hooks.splice(index, 1));
-  }
-});
