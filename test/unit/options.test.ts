@@ -51,3 +51,9 @@ describe('the environment', () => {
     expect(o.outputFile).toEqual({ json: '/tmp/x/r.json', junit: '/tmp/x/leakwatch-junit.xml' });
   });
 });
+
+test('a glob that cannot compile in an ignore rule names the rule and the key', () => {
+  expect(() => validateOptions({ ignore: [{ kind: 'timer' }, { stack: 'node_modules/[pg' }] }, 'leakwatch.config.ts')).toThrow(
+    /invalid glob in "ignore\.1\.stack" \("node_modules\/\[pg"\) in leakwatch\.config\.ts/,
+  );
+});

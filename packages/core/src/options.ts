@@ -1,4 +1,5 @@
 import path from 'node:path';
+import picomatch from 'picomatch';
 import * as v from 'valibot';
 import { KINDS, KIND_INFO, type Action, type Kind } from './kinds.js';
 
@@ -129,7 +130,10 @@ export class LeakwatchConfigError extends Error {
 /** Validates raw options (from the plugin call or a config file) and throws one error naming the key and the fix. */
 export function validateOptions(input: unknown, source: string): LeakwatchOptions {
   const result = v.safeParse(optionsSchema, input ?? {});
-  if (result.success) return result.output as LeakwatchOptions;
+  if (result.success) {
+    validateGlobs(result.output.ignore ?? [], source);
+    return result.output as LeakwatchOptions;
+  }
   const issue = result.issues[0];
   const path = v.getDotPath(issue) ?? '';
   const top = path.split('.')[0] ?? '';
@@ -142,6 +146,23 @@ export function validateOptions(input: unknown, source: string): LeakwatchOption
     ? FIX[top]
     : `remove it; known options are ${Object.keys(FIX).join(', ')}`;
   throw new LeakwatchConfigError(`leakwatch: ${what} in ${source}. Fix: ${fix}.`);
+}
+
+/** A glob that cannot compile is a config error at startup, not a rule that silently never matches. */
+function validateGlobs(rules: ReadonlyArray<Record<string, unknown>>, source: string): void {
+  rules.forEach((rule, i) => {
+    for (const key of ['stack', 'test', 'file'] as const) {
+      const pattern = rule[key];
+      if (typeof pattern !== 'string') continue;
+      try {
+        picomatch.makeRe(pattern, { strictBrackets: true });
+      } catch (error) {
+        throw new LeakwatchConfigError(
+          `leakwatch: invalid glob in "ignore.${i}.${key}" (${JSON.stringify(pattern)}) in ${source}: ${(error as Error).message}. Fix: ${FIX.ignore}.`,
+        );
+      }
+    }
+  });
 }
 
 function kindPolicy(kind: Kind, raw: Action | Partial<KindPolicy> | undefined): KindPolicy {
