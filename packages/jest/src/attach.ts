@@ -12,11 +12,17 @@ import {
   resolveOptions,
   validateOptions,
   type Finding,
+  type LeakwatchOptions,
   type ResolvedOptions,
 } from '@leakwatch/core';
 import { RUN_DIR_ENV, writeFileResult } from './results.js';
 
 const optionsByRoot = new Map<string, Promise<ResolvedOptions>>();
+
+function optionsFromEnvironment(): LeakwatchOptions | undefined {
+  const raw = process.env.LEAKWATCH_JEST_OPTIONS;
+  return raw ? validateOptions(JSON.parse(raw), 'the withLeakwatch() options') : undefined;
+}
 
 export interface Attachment {
   ready: Promise<void>;
@@ -27,7 +33,17 @@ export interface Attachment {
   fileEnd(): Promise<Error | undefined>;
 }
 
-export function attach(realm: { global: any; process: NodeJS.Process }, testPath: string, rootDir: string): Attachment {
+/**
+ * One test file's connection to the worker's detector, used by both the environment wrapper and the setup-file mode:
+ * options (config file under the call's options), the file's realm, and the errors to hand back to Jest.
+ * `fromCall` defaults to the options withLeakwatch() left in the environment.
+ */
+export function attach(
+  realm: { global: any; process: NodeJS.Process },
+  testPath: string,
+  rootDir: string,
+  fromCall: LeakwatchOptions | undefined = optionsFromEnvironment(),
+): Attachment {
   const detector = Detector.shared();
   detector.install();
   // The vm realm copies timer globals lazily: if Jest read them before leakwatch wrapped them, hand it the wrappers.
@@ -35,13 +51,13 @@ export function attach(realm: { global: any; process: NodeJS.Process }, testPath
     const wrapped = (globalThis as any)[name];
     if (realm.global[name] === wrapped?.[Symbol.for('leakwatch.original')]) realm.global[name] = wrapped;
   }
-  if (!optionsByRoot.has(rootDir)) {
-    const raw = process.env.LEAKWATCH_JEST_OPTIONS;
-    const fromCall = raw ? validateOptions(JSON.parse(raw), 'the withLeakwatch() options') : undefined;
-    optionsByRoot.set(rootDir, loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall)));
+  // One options promise per worker and root: leakwatch.config.* is read once, not once per test file.
+  const key = `${rootDir}\0${JSON.stringify(fromCall ?? {})}`;
+  if (!optionsByRoot.has(key)) {
+    optionsByRoot.set(key, loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall)));
   }
   const thrown = new Set<string>();
-  const ready = optionsByRoot.get(rootDir)!.then((options) => {
+  const ready = optionsByRoot.get(key)!.then((options) => {
     detector.configure(options, rootDir);
     detector.fileStart(testPath, realm);
   });
@@ -56,8 +72,16 @@ export function attach(realm: { global: any; process: NodeJS.Process }, testPath
     fileEnd: async () => {
       const result = await detector.fileEnd();
       const runDir = process.env[RUN_DIR_ENV];
-      if (runDir) writeFileResult(runDir, testPath, result);
-      else process.stderr.write(renderFileResult(result, detector.options, rootDir, 'jest'));
+      if (runDir) {
+        try {
+          writeFileResult(runDir, testPath, result);
+        } catch (error) {
+          process.stderr.write(`leakwatch internal error (the run was not affected): cannot write results: ${(error as Error).message}\n`);
+        }
+      } else {
+        // No reporter in the main process (setup-file-only): print from the worker.
+        process.stderr.write(renderFileResult(result, detector.options, rootDir, 'jest'));
+      }
       const failing = result.findings.filter((f: Finding) => isFailing(f) && !thrown.has(f.id));
       return failing.length ? leakError(failing, rootDir) : undefined;
     },

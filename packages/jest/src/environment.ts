@@ -4,20 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import {
-  Detector,
-  isFailing,
-  leakError,
-  loadConfigFile,
-  renderFileResult,
-  resolveOptions,
-  validateOptions,
-  type Finding,
-  type LeakwatchOptions,
-  type ResolvedOptions,
-} from '@leakwatch/core';
-
-import { RUN_DIR_ENV, writeFileResult } from './results.js';
+import { Detector, type LeakwatchOptions } from '@leakwatch/core';
+import { attach, type Attachment } from './attach.js';
 import { loadedJestPackage } from './running-jest.js';
 import { circusTitlePath } from './titles.js';
 
@@ -76,19 +64,6 @@ function resolveBase(name: string | undefined, rootDir: string): any {
   );
 }
 
-// One options promise per worker process: leakwatch.config.* is read once, not once per test file.
-const optionsByRoot = new Map<string, Promise<ResolvedOptions>>();
-function options(rootDir: string, fromCall: LeakwatchOptions | undefined): Promise<ResolvedOptions> {
-  const key = `${rootDir}\0${JSON.stringify(fromCall ?? {})}`;
-  if (!optionsByRoot.has(key)) {
-    optionsByRoot.set(
-      key,
-      loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall && validateOptions(fromCall, 'withLeakwatch() options'))),
-    );
-  }
-  return optionsByRoot.get(key)!;
-}
-
 const subclasses = new WeakMap<Function, Function>();
 
 function hasConcurrentTests(block: { children?: any[] } | undefined): boolean {
@@ -98,12 +73,11 @@ function hasConcurrentTests(block: { children?: any[] } | undefined): boolean {
 function leakwatchEnvironment(Base: any): any {
   if (subclasses.has(Base)) return subclasses.get(Base);
   class LeakwatchEnvironment extends Base {
-    private readonly leakwatchDetector = Detector.shared();
     private readonly leakwatchRoot: string;
     private readonly leakwatchTestPath: string;
     private readonly leakwatchFromCall: LeakwatchOptions | undefined;
+    private leakwatch: Attachment | undefined;
     private leakwatchTests = new Map<unknown, { key: string; titlePath: string[] }>();
-    private readonly leakwatchThrown = new Set<string>();
 
     constructor(config: any, context: any) {
       // Before the base constructor: it copies the timer globals into the test's vm realm.
@@ -121,50 +95,38 @@ function leakwatchEnvironment(Base: any): any {
 
     async setup(): Promise<void> {
       await super.setup();
-      const resolved = await options(this.leakwatchRoot, this.leakwatchFromCall);
-      this.leakwatchDetector.configure(resolved, this.leakwatchRoot);
-      this.leakwatchDetector.fileStart(this.leakwatchTestPath, { global: this.global, process: this.global.process });
+      const realm = { global: this.global, process: this.global.process };
+      this.leakwatch = attach(realm, this.leakwatchTestPath, this.leakwatchRoot, this.leakwatchFromCall ?? {});
+      await this.leakwatch.ready;
     }
 
     async handleTestEvent(event: any, state: any): Promise<void> {
       if (super.handleTestEvent) await super.handleTestEvent(event, state);
-      const detector = this.leakwatchDetector;
+      const leakwatch = this.leakwatch;
+      if (!leakwatch) return;
       switch (event.name) {
         case 'run_start':
           // jest-circus starts every test.concurrent body before its test_start: attribute those to the file.
-          if (hasConcurrentTests(state.rootDescribeBlock)) detector.tracker.concurrentFile = true;
+          if (hasConcurrentTests(state.rootDescribeBlock)) Detector.shared().tracker.concurrentFile = true;
           break;
         case 'test_start': {
-          const ref = { key: `${this.leakwatchTests.size}:${circusTitlePath(event.test).join('\u203a')}`, titlePath: circusTitlePath(event.test) };
+          const titlePath = circusTitlePath(event.test);
+          const ref = { key: `${this.leakwatchTests.size}:${titlePath.join('\u203a')}`, titlePath };
           this.leakwatchTests.set(event.test, ref);
-          detector.testStart(ref);
+          leakwatch.testStart(ref);
           break;
         }
         case 'test_done': {
           const ref = this.leakwatchTests.get(event.test);
-          if (!ref) break;
           // test_done comes after every afterEach hook of the test, root-level ones included.
-          const failing = (await detector.testEnd(ref)).filter(isFailing);
-          for (const f of failing) this.leakwatchThrown.add(f.id);
-          if (failing.length) event.test.errors.push(leakError(failing, this.leakwatchRoot));
+          const error = ref && (await leakwatch.testEnd(ref));
+          if (error) event.test.errors.push(error);
           break;
         }
         case 'run_finish': {
           // After every afterAll hook: settle, judge the file, hand the result to the reporter.
-          const result = await detector.fileEnd();
-          const runDir = process.env[RUN_DIR_ENV];
-          if (runDir) {
-            try {
-              writeFileResult(runDir, this.leakwatchTestPath, result);
-            } catch (error) {
-              result.errors.push(`cannot write results: ${(error as Error).message}`);
-            }
-          } else {
-            // No reporter in the main process (setup without withLeakwatch's reporter): print from the worker.
-            process.stderr.write(renderFileResult(result, detector.options, this.leakwatchRoot, 'jest'));
-          }
-          const failing = result.findings.filter((f: Finding) => isFailing(f) && !this.leakwatchThrown.has(f.id));
-          if (failing.length) state.unhandledErrors.push(leakError(failing, this.leakwatchRoot));
+          const error = await leakwatch.fileEnd();
+          if (error) state.unhandledErrors.push(error);
           break;
         }
       }
