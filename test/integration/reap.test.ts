@@ -43,6 +43,8 @@ describe.each(Object.entries(SHARED_PROCESS))('%s', (name, run) => {
     expect(reaped.durationMs).toBeLessThan(15_000);
     expect(findingsOf(reaped.report, 'timer')).toHaveLength(1);
     expect(findingsOf(reaped.report, 'server')).toHaveLength(1);
+    // A worker stuck in a busy loop is terminated too: terminate() stops JavaScript even in a loop.
+    expect(findingsOf(reaped.report, 'worker')).toHaveLength(1);
     expect(reaped.report!.findings.filter((f) => f.file === 'later.test.js')).toEqual([]);
     expect(reaped.report!.errors).toEqual([]);
   });

@@ -23,7 +23,12 @@ function summarize(details: Record<string, unknown>): string {
  * Groups still-open resources of one file by kind, test and creation site: 5,000 timers from one line are one
  * finding with count 5000. Resources whose stack holds only the runner's own frames are dropped as runner-owned.
  */
-export function attributeResources(root: string, file: string, records: Tracked[], scope: 'file' | 'test' = 'file'): RawFinding[] {
+/**
+ * `when`: 'file' after a file's afterAll hooks, 'test' after a test's own hooks (strict scope), 'run' after the whole
+ * run, for what the runner's main process still holds (globalSetup, a reporter, the config).
+ */
+export function attributeResources(root: string, file: string, records: Tracked[], when: 'file' | 'test' | 'run' = 'file'): RawFinding[] {
+  const scope = when === 'test' ? 'test' : 'file';
   const groups = new Map<string, RawFinding>();
   for (const record of records) {
     const resolved = resolvedStack(record);
@@ -61,7 +66,8 @@ export function attributeResources(root: string, file: string, records: Tracked[
     const info = KIND_INFO[finding.kind];
     const many = finding.count > 1 ? `${finding.count} ${info.plural}` : `${info.article} ${info.label}`;
     const verb = finding.count > 1 ? 'are' : 'is';
-    const after = scope === 'test' ? "the test's afterEach hooks" : "the file's afterAll hooks";
+    const after =
+      when === 'test' ? "the test's afterEach hooks" : when === 'run' ? 'the test run finished, and keeps the process alive' : "the file's afterAll hooks";
     finding.message = `${many} created ${where(finding.test, finding.details?.concurrent === true)} ${verb} still open after ${after}${summarize(
       finding.details ?? {},
     )}. Fix: ${info.hint}.`;

@@ -22,7 +22,7 @@ import { installWorkers } from './probes/workers.js';
 import { reap } from './reap.js';
 import { settle } from './settle.js';
 import { relativePath } from './stack.js';
-import { Tracker, type TestRef } from './tracker.js';
+import { Tracker, resolvedStack, type TestRef, type Tracked } from './tracker.js';
 
 /** The global object and `process` a test file actually touches (Jest gives each file its own vm realm). */
 export interface Realm {
@@ -52,6 +52,8 @@ const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
 ];
 
 const SINGLETON = Symbol.for('leakwatch.detector');
+/** The tracker's file key for resources the runner's main process creates outside of test files. */
+export const MAIN_PROCESS = '<main process>';
 
 // Read once per process and path: every test file of a worker shares it.
 const baselines = new Map<string, Baseline | undefined>();
@@ -94,6 +96,8 @@ export class Detector {
   /** Inline opt-outs: allow(kind, reason) in a test, allowFile(kind, reason) anywhere in the file. */
   private allowedInFile = new Map<Kind, string>();
   private baseline: Baseline | undefined;
+  /** Where recording goes between test files: nowhere, or the main process's own bucket. */
+  private idleFile: string | null = null;
   private allowedInTests = new Map<string, Map<Kind, string>>();
 
   private constructor() {
@@ -130,6 +134,37 @@ export class Detector {
     for (const restore of this.restores.reverse()) this.guard('uninstall', restore);
     this.restores = [];
     this.installed = false;
+  }
+
+  /**
+   * The runner's main process: record what user code there creates (globalSetup, a reporter, the config) outside of
+   * any test file, to say at the end what keeps the process alive. Test files run in this process (Jest in band)
+   * are judged as usual; recording for the main process resumes after each.
+   */
+  watchMainProcess(): void {
+    this.install();
+    this.idleFile = MAIN_PROCESS;
+    if (this.tracker.currentFile === null) this.tracker.currentFile = MAIN_PROCESS;
+  }
+
+  /**
+   * What user code in the main process left open: only resources with a user frame in their creation stack, so the
+   * runner's and its libraries' own (esbuild's service, Vite's watchers) are never blamed. Paths are the creating
+   * module's. Reaped when `reap` is on.
+   */
+  async judgeMainProcess(): Promise<Finding[]> {
+    const open = (await settle(() => this.tracker.openRecords(MAIN_PROCESS), Math.min(this.options.settleMs, 200))).filter(
+      (r) => resolvedStack(r).site !== null && !resolvedStack(r).runnerOwned,
+    );
+    const byFile = new Map<string, Tracked[]>();
+    for (const record of open) {
+      const file = relativePath(this.root, resolvedStack(record).site!.file);
+      byFile.set(file, [...(byFile.get(file) ?? []), record]);
+    }
+    const findings = [...byFile].flatMap(([file, records]) => this.judge(attributeResources(this.root, file, records, 'run')));
+    if (this.options.reap && open.length) this.errors.push(...(await reap(open)));
+    for (const record of open) this.tracker.forget(record);
+    return findings.sort(compareFindings);
   }
 
   fileStart(absoluteFile: string, realm: Realm = { global: globalThis, process }): void {
@@ -283,7 +318,7 @@ export class Detector {
     const result: FileResult = { file: relative, findings, errors: this.errors };
     this.file = null;
     this.realm = { global: globalThis, process };
-    this.tracker.currentFile = null;
+    this.tracker.currentFile = this.idleFile;
     this.testFindings = [];
     this.errors = [];
     return result;

@@ -52,3 +52,5 @@ export {
   type ReportDiff,
   type ReportFormat,
 } from './commands.js';
+export { watchForHang, HANG_CHECK_MS, type HangCheckInput } from './report/hang.js';
+export { MAIN_PROCESS } from './detector.js';

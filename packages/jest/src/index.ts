@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateOptions, type LeakwatchOptions } from '@leakwatch/core';
+import { Detector, validateOptions, type LeakwatchOptions } from '@leakwatch/core';
 import { SETTINGS_KEY, type EnvironmentSettings } from './environment.js';
 
 export type { LeakwatchOptions } from '@leakwatch/core';
@@ -23,6 +23,9 @@ type Reporter = string | [string, Record<string, unknown>];
 export function withLeakwatch<T extends Record<string, any>>(config: T, options: LeakwatchOptions = {}): T {
   const validated = validateOptions(options, 'the withLeakwatch() options');
   process.env[OPTIONS_ENV] = JSON.stringify(validated);
+  // The config is loaded in Jest's main process, before globalSetup: from here on, what user code there leaves open
+  // is recorded, to say at the end what keeps the run alive.
+  Detector.shared().watchMainProcess();
   const wrapProject = (project: Record<string, any>): Record<string, any> => {
     // Jest does not hand the top-level testEnvironment down to inline projects (a project without one gets 'node'):
     // neither does leakwatch, or a project would silently run in another environment than without leakwatch.

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  Detector,
   loadBaseline,
   loadConfigFile,
   publishRun,
   resolveOptions,
   validateOptions,
+  watchForHang,
   type LeakwatchOptions,
   type ResolvedOptions,
   type TestInfo,
@@ -42,8 +44,11 @@ export class LeakwatchReporter {
   private startedAt = new Date();
   private version: string | undefined;
 
-  constructor(globalConfig: { rootDir: string }, reporterOptions: { options?: LeakwatchOptions } = {}) {
+  private readonly watchMode: boolean;
+
+  constructor(globalConfig: { rootDir: string; watch?: boolean; watchAll?: boolean }, reporterOptions: { options?: LeakwatchOptions } = {}) {
     this.rootDir = globalConfig.rootDir;
+    this.watchMode = Boolean(globalConfig.watch || globalConfig.watchAll);
     this.fromCall = reporterOptions.options && validateOptions(reporterOptions.options, 'withLeakwatch() options');
     // Set before Jest forks its workers, which inherit the environment.
     this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-jest-'));
@@ -57,16 +62,18 @@ export class LeakwatchReporter {
     for (const entry of fs.readdirSync(this.runDir)) fs.rmSync(path.join(this.runDir, entry), { force: true });
     const loaded = await loadConfigFile(this.rootDir);
     this.options = resolveOptions(loaded?.options, this.fromCall);
+    Detector.shared().configure(this.options, this.rootDir);
     // A corrupt baseline is said once, here, as well as by each test file that cannot be judged without it.
     loadBaseline(path.resolve(this.rootDir, this.options.baseline));
   }
 
   onRunComplete(_contexts: unknown, aggregated: { testResults: TestFileResultLike[] }): void {
-    publishRun({
+    const options = this.options ?? resolveOptions(this.fromCall);
+    const report = publishRun({
       runner: 'jest',
       runnerVersion: this.version,
       startedAt: this.startedAt,
-      options: this.options ?? resolveOptions(this.fromCall),
+      options,
       root: this.rootDir,
       stream: process.stderr,
       files: aggregated.testResults.map((fileResult) => ({
@@ -78,6 +85,8 @@ export class LeakwatchReporter {
         result: readFileResult(this.runDir, fileResult.testFilePath),
       })),
     });
+    // Jest waits for the main process to empty its event loop; in watch mode it is meant to stay alive.
+    if (!this.watchMode) watchForHang({ runner: 'jest', report, options, root: this.rootDir, stream: process.stderr });
   }
 
   getLastError(): void {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  Detector,
   OPTIONS_ENV,
   encodeOptions,
   loadBaseline,
@@ -49,6 +50,10 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       // A corrupt baseline stops the run here, before any test, rather than in every worker.
       loadBaseline(path.resolve(root, resolved.baseline));
       process.env[OPTIONS_ENV] = encodeOptions({ options: resolved, root, reporter: true });
+      // The main process runs globalSetup and the reporters: what user code there leaves open would hang the run.
+      const detector = Detector.shared();
+      detector.configure(resolved, root);
+      detector.watchMainProcess();
       vitest.config.reporters.push(new LeakwatchReporter(resolved, root));
     },
   };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { publishRun, type FileResult, type ResolvedOptions, type TestInfo } from '@leakwatch/core';
+import { publishRun, watchForHang, type FileResult, type ResolvedOptions, type TestInfo } from '@leakwatch/core';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
@@ -40,8 +40,11 @@ export class LeakwatchReporter {
     private readonly root: string,
   ) {}
 
-  onInit(vitest: { version?: string }): void {
+  private watchMode = false;
+
+  onInit(vitest: { version?: string; config?: { watch?: boolean } }): void {
     this.version = vitest.version;
+    this.watchMode = vitest.config?.watch === true;
   }
 
   onTestRunStart(): void {
@@ -49,7 +52,7 @@ export class LeakwatchReporter {
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModuleLike>): void {
-    publishRun({
+    const report = publishRun({
       runner: 'vitest',
       runnerVersion: this.version,
       startedAt: this.startedAt,
@@ -65,6 +68,8 @@ export class LeakwatchReporter {
         result: mod.meta().leakwatch as FileResult | undefined,
       })),
     });
+    // In watch mode the process is meant to stay alive.
+    if (!this.watchMode) watchForHang({ runner: 'vitest', report, options: this.options, root: this.root, stream: process.stdout });
   }
 }
 

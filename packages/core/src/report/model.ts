@@ -45,6 +45,15 @@ export interface ReportInput {
   errors: string[];
 }
 
+/** Sorts the findings and counts the summary again, after findings were added (the hang check). */
+export function recount(report: LeakReport): void {
+  report.findings.sort(compareFindings);
+  report.summary.findings = report.findings.length;
+  report.summary.failing = report.findings.filter(isFailing).length;
+  report.summary.warning = report.findings.filter((f) => f.action === 'warn' && !f.baselined).length;
+  report.summary.baselined = report.findings.filter((f) => f.baselined).length;
+}
+
 export function buildReport(input: ReportInput): LeakReport {
   const findings = [...input.findings].sort(compareFindings);
   return {
