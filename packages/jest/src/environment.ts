@@ -40,7 +40,16 @@ function resolutionBases(rootDir: string, builtin: boolean): string[] {
   return [...new Set(bases)];
 }
 
+// Every test file constructs an environment: resolve the user's base environment once per worker, not per file.
+const bases = new Map<string, any>();
+
 function resolveBase(name: string | undefined, rootDir: string): any {
+  const key = `${name ?? ''}\0${rootDir}`;
+  if (!bases.has(key)) bases.set(key, resolveBaseUncached(name, rootDir));
+  return bases.get(key);
+}
+
+function resolveBaseUncached(name: string | undefined, rootDir: string): any {
   // Jest accepts '<rootDir>/env.js' in testEnvironment; withLeakwatch() sees the config before Jest replaces the token.
   const named = name?.replace(/^<rootDir>(?=[\\/]|$)/, rootDir);
   const request = !named || named === 'node' ? 'jest-environment-node' : named === 'jsdom' ? 'jest-environment-jsdom' : named;
