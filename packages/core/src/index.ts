@@ -54,3 +54,4 @@ export {
 } from './commands.js';
 export { watchForHang, HANG_CHECK_MS, type HangCheckInput } from './report/hang.js';
 export { MAIN_PROCESS } from './detector.js';
+export { relativePath } from './stack.js';

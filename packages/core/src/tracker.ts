@@ -58,18 +58,20 @@ export class Tracker {
     this.stackFrames = stackFrames;
   }
 
-  track<R extends object>(type: ResourceType<R>, resource: R, above: Function): Tracked<R> | undefined {
+  /** `stack`: one already taken at the user's call, for resources that only exist later (an fs.open callback). */
+  track<R extends object>(type: ResourceType<R>, resource: R, above: Function, stack?: StackHolder): Tracked<R> | undefined {
     if (this.disabled.has(type.kind) || this.currentFile === null) return undefined;
     let test: TestRef | null = null;
     let concurrent = false;
     if (this.concurrentFile || this.activeTests.size > 1) concurrent = true;
     else if (this.activeTests.size === 1) test = this.activeTests.values().next().value!;
-    let stack: StackHolder;
-    try {
-      stack = captureStack(this.stackFrames, above);
-    } catch {
-      // A hostile Error.prepareStackTrace or a frozen Error must not break the user's call: record without a site.
-      stack = {};
+    if (!stack) {
+      try {
+        stack = captureStack(this.stackFrames, above);
+      } catch {
+        // A hostile Error.prepareStackTrace or a frozen Error must not break the user's call: record without a site.
+        stack = {};
+      }
     }
     const record: Tracked<R> = { type, resource, stack, test, concurrent, file: this.currentFile };
     this.records.add(record);

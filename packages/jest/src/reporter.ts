@@ -6,6 +6,7 @@ import {
   loadBaseline,
   loadConfigFile,
   publishRun,
+  relativePath,
   resolveOptions,
   validateOptions,
   watchForHang,
@@ -78,7 +79,7 @@ export class LeakwatchReporter {
       stream: process.stderr,
       files: aggregated.testResults.map((fileResult) => ({
         info: {
-          file: path.relative(this.rootDir, fileResult.testFilePath).split(path.sep).join('/'),
+          file: relativePath(this.rootDir, fileResult.testFilePath),
           durationMs: fileResult.perfStats?.runtime,
           tests: fileResult.testResults.map((a) => ({ titlePath: [...a.ancestorTitles, a.title], state: state(a.status), durationMs: a.duration ?? undefined })),
         },

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { publishRun, watchForHang, type FileResult, type ResolvedOptions, type TestInfo } from '@leakwatch/core';
+import { publishRun, relativePath, watchForHang, type FileResult, type ResolvedOptions, type TestInfo } from '@leakwatch/core';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
@@ -61,7 +60,7 @@ export class LeakwatchReporter {
       stream: process.stdout,
       files: testModules.map((mod) => ({
         info: {
-          file: path.relative(this.root, mod.moduleId).split(path.sep).join('/'),
+          file: relativePath(this.root, mod.moduleId),
           durationMs: mod.diagnostic()?.duration,
           tests: [...mod.children.allTests()].map((t) => ({ titlePath: titlePath(t), state: state(t), durationMs: t.diagnostic()?.duration })),
         },

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { captureStack, type StackHolder } from '../stack.js';
 import type { ResourceType, Tracked, Tracker } from '../tracker.js';
 import { replace, type Restore } from './patch.js';
 
@@ -51,9 +52,9 @@ const kPath = Symbol('leakwatch.path');
 
 export function installFileHandles(tracker: Tracker): Restore {
   const byFd = new Map<number, Tracked<FdResource>>();
-  const remember = (fd: number, path: unknown, above: Function) => {
+  const remember = (fd: number, path: unknown, above: Function, stack?: StackHolder) => {
     const resource: FdResource = { fd, path: String(path), target: fdTarget(fd), closed: false };
-    const record = tracker.track(fdType, resource, above);
+    const record = tracker.track(fdType, resource, above, stack);
     if (record) byFd.set(fd, record);
   };
   const forget = (fd: unknown) => {
@@ -77,16 +78,9 @@ export function installFileHandles(tracker: Tracker): Restore {
     if (callbackIndex !== -1) {
       const callback = args[callbackIndex];
       // The stack is taken now, at the user's call; the fd arrives later.
-      const site = {};
-      Error.captureStackTrace(site, wrappedOpen);
+      const site = captureStack(tracker.stackFrames, wrappedOpen);
       args[callbackIndex] = function (this: unknown, err: unknown, fd: number) {
-        if (!err) {
-          const record = tracker.track(fdType, { fd, path: String(args[0]), target: fdTarget(fd), closed: false }, wrappedOpen);
-          if (record) {
-            record.stack = site;
-            byFd.set(fd, record);
-          }
-        }
+        if (!err) remember(fd, args[0], wrappedOpen, site);
         return callback.call(this, err, fd);
       };
     }

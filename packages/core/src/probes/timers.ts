@@ -1,5 +1,6 @@
 import timers from 'node:timers';
 import { promisify } from 'node:util';
+import { originalTimers } from '../settle.js';
 import type { ResourceType, Tracker } from '../tracker.js';
 import { replace, type Restore } from './patch.js';
 
@@ -16,10 +17,8 @@ export const timerType: ResourceType<NodeTimeout> = {
   isOpen: (t) => t._destroyed !== true && typeof t.hasRef === 'function' && t.hasRef(),
   details: (t) => ({ api: t._repeat ? 'setInterval' : 'setTimeout', delayMs: t._idleTimeout }),
   // clearTimeout clears intervals too; the original, so reaping is not itself tracked.
-  close: (t) => originalClearTimeout(t as any),
+  close: (t) => originalTimers.clearTimeout(t as any),
 };
-
-const originalClearTimeout = globalThis.clearTimeout;
 
 export function installTimers(tracker: Tracker): Restore {
   const restores: Restore[] = [];

@@ -3,6 +3,7 @@ import type { FileResult } from '../detector.js';
 import type { Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
 import { loadBaseline, matchBaseline } from '../baseline.js';
+import { relativePath } from '../stack.js';
 import { renderConsole } from './console.js';
 import { publishToGitHub } from './github.js';
 import { buildReport, type FileInfo, type LeakReport } from './model.js';
@@ -45,7 +46,7 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
     });
     const baselineFile = path.resolve(input.root, input.options.baseline);
     const baseline = loadBaseline(baselineFile);
-    if (baseline) report.baseline = { file: path.relative(input.root, baselineFile).split(path.sep).join('/'), stale: matchBaseline(report.findings, baseline).stale };
+    if (baseline) report.baseline = { file: relativePath(input.root, baselineFile), stale: matchBaseline(report.findings, baseline).stale };
     const { written, errors: writeErrors } = writeReports(report, input.options, input.root);
     if (input.options.console) {
       const shown = written.map((p) => path.relative(process.cwd(), p) || p);
