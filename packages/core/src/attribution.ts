@@ -1,5 +1,6 @@
 import { KIND_INFO, type Kind } from './kinds.js';
 import { findingId, type RawFinding, type Site } from './finding.js';
+import { describeFolded } from './fold.js';
 import { formatFrame, relativePath, resolveStack, type StackHolder } from './stack.js';
 import { resolvedStack, type Tracked } from './tracker.js';
 
@@ -30,6 +31,7 @@ function summarize(details: Record<string, unknown>): string {
 export function attributeResources(root: string, file: string, records: Tracked[], when: 'file' | 'test' | 'run' = 'file'): RawFinding[] {
   const scope = when === 'test' ? 'test' : 'file';
   const groups = new Map<string, RawFinding>();
+  const hints = new Map<string, string>();
   for (const record of records) {
     const resolved = resolvedStack(record);
     if (resolved.runnerOwned) continue;
@@ -48,7 +50,10 @@ export function attributeResources(root: string, file: string, records: Tracked[
     } catch {
       details = {};
     }
+    const holds = describeFolded(record);
+    if (holds) details.holds = holds;
     if (record.concurrent) details.concurrent = true;
+    if (record.type.hint) hints.set(id, record.type.hint);
     groups.set(id, {
       id,
       kind,
@@ -70,7 +75,7 @@ export function attributeResources(root: string, file: string, records: Tracked[
       when === 'test' ? "the test's afterEach hooks" : when === 'run' ? 'the test run finished, and keeps the process alive' : "the file's afterAll hooks";
     finding.message = `${many} created ${where(finding.test, finding.details?.concurrent === true)} ${verb} still open after ${after}${summarize(
       finding.details ?? {},
-    )}. Fix: ${info.hint}.`;
+    )}. Fix: ${hints.get(finding.id) ?? info.hint}.`;
   }
   return [...groups.values()];
 }

@@ -3,10 +3,12 @@ import timersModule from 'node:timers';
 import { loadBaseline, matchBaseline, type Baseline } from './baseline.js';
 import { attributeMeasurements, attributeResources, type Measurement } from './attribution.js';
 import { compareFindings, type Finding, type RawFinding } from './finding.js';
+import { foldOwned, withFolded } from './fold.js';
 import type { Kind } from './kinds.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { applyPolicy } from './policy.js';
 import { installChildProcesses } from './probes/child-processes.js';
+import { installDrivers, instrumentRequire } from './probes/drivers.js';
 import { installFileHandles } from './probes/file-handles.js';
 import { installFsWatchers } from './probes/fs-watchers.js';
 import { GlobalsProbe } from './probes/globals.js';
@@ -19,7 +21,7 @@ import { installSockets } from './probes/sockets.js';
 import { installSqlite } from './probes/sqlite.js';
 import { installTimers } from './probes/timers.js';
 import { installWorkers } from './probes/workers.js';
-import { reap } from './reap.js';
+import { reapWithFolded } from './reap.js';
 import { settle } from './settle.js';
 import { relativePath } from './stack.js';
 import { Tracker, resolvedStack, type TestRef, type Tracked } from './tracker.js';
@@ -48,7 +50,8 @@ const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
   [['message-port'], installMessagePorts],
   [['fs-watcher'], installFsWatchers],
   [['file-handle'], installFileHandles],
-  [['sqlite'], installSqlite],
+  [['sqlite', 'db-connection'], installSqlite],
+  [['db-connection'], installDrivers],
 ];
 
 const SINGLETON = Symbol.for('leakwatch.detector');
@@ -130,6 +133,14 @@ export class Detector {
     this.guard('install', () => this.restores.push(this.listeners.install()));
   }
 
+  /**
+   * For loaders Node's hook cannot see (Jest's per-file module registry): hands a freshly required module to the
+   * database driver probes and returns what the importer should get.
+   */
+  instrumentRequire(request: unknown, exports: unknown): unknown {
+    return this.installed ? instrumentRequire(request, exports, this.tracker) : exports;
+  }
+
   uninstall(): void {
     for (const restore of this.restores.reverse()) this.guard('uninstall', restore);
     this.restores = [];
@@ -153,8 +164,10 @@ export class Detector {
    * module's. Reaped when `reap` is on.
    */
   async judgeMainProcess(): Promise<Finding[]> {
-    const open = (await settle(() => this.tracker.openRecords(MAIN_PROCESS), Math.min(this.options.settleMs, 200))).filter(
-      (r) => resolvedStack(r).site !== null && !resolvedStack(r).runnerOwned,
+    const open = foldOwned(
+      (await settle(() => this.tracker.openRecords(MAIN_PROCESS), Math.min(this.options.settleMs, 200))).filter(
+        (r) => resolvedStack(r).site !== null && !resolvedStack(r).runnerOwned,
+      ),
     );
     const byFile = new Map<string, Tracked[]>();
     for (const record of open) {
@@ -162,8 +175,8 @@ export class Detector {
       byFile.set(file, [...(byFile.get(file) ?? []), record]);
     }
     const findings = [...byFile].flatMap(([file, records]) => this.judge(attributeResources(this.root, file, records, 'run')));
-    if (this.options.reap && open.length) this.errors.push(...(await reap(open)));
-    for (const record of open) this.tracker.forget(record);
+    if (this.options.reap && open.length) this.errors.push(...(await reapWithFolded(open)));
+    for (const record of withFolded(open)) this.tracker.forget(record);
     return findings.sort(compareFindings);
   }
 
@@ -276,12 +289,13 @@ export class Detector {
   /** scope: 'test': the test's own resources are judged after its hooks, not at file end. */
   private async judgeTestResources(test: TestRef, file: string): Promise<Finding[]> {
     const mine = () => this.tracker.openRecords(file).filter((r) => r.test?.key === test.key && !r.concurrent);
-    const open = await settle(mine, this.options.settleMs);
-    if (open.length === 0) return [];
+    const settled = await settle(mine, this.options.settleMs);
+    if (settled.length === 0) return [];
+    const open = foldOwned(settled, this.tracker.openRecords(file));
     const judged = this.judge(attributeResources(this.root, relativePath(this.root, file), open, 'test'));
     this.testFindings.push(...judged);
-    if (this.options.reap) this.errors.push(...(await reap(open)));
-    for (const record of open) this.tracker.forget(record);
+    if (this.options.reap) this.errors.push(...(await reapWithFolded(open)));
+    for (const record of withFolded(open)) this.tracker.forget(record);
     return judged;
   }
 
@@ -305,12 +319,12 @@ export class Detector {
     const relative = relativePath(this.root, file);
     let findings: Finding[] = [...this.testFindings];
     try {
-      const open = await settle(() => this.tracker.openRecords(file), this.options.settleMs);
+      const open = foldOwned(await settle(() => this.tracker.openRecords(file), this.options.settleMs));
       const raw = attributeResources(this.root, relative, open);
       findings.push(...this.judge(raw));
-      if (this.options.reap && open.length) this.errors.push(...(await reap(open)));
+      if (this.options.reap && open.length) this.errors.push(...(await reapWithFolded(open)));
       // Reported once, against this file: a later file sharing the process never inherits them.
-      for (const record of open) this.tracker.forget(record);
+      for (const record of withFolded(open)) this.tracker.forget(record);
     } catch (error) {
       this.errors.push(`fileEnd: ${(error as Error)?.stack ?? String(error)}`);
     }

@@ -1,4 +1,5 @@
 import { originalTimers } from './settle.js';
+import { withFolded } from './fold.js';
 import { resolvedStack, type Tracked } from './tracker.js';
 
 /** Long enough for a child's SIGTERM grace period and SIGKILL, a worker's terminate() and a server's close(). */
@@ -28,4 +29,25 @@ export async function reap(records: Tracked[], budgetMs = REAP_BUDGET_MS): Promi
   await Promise.race([Promise.all(closing), timeout]);
   if (timer) originalTimers.clearTimeout(timer);
   return errors;
+}
+
+/**
+ * Owners first (a pool's end() closes its clients and sockets the way the driver expects), then whatever they held
+ * that is still open: destroying a pooled client's socket under a live pool would make the driver emit an error.
+ */
+export async function reapWithFolded(records: Tracked[], budgetMs = REAP_BUDGET_MS): Promise<string[]> {
+  const started = Date.now();
+  const errors = await reap(records, budgetMs);
+  const rest = withFolded(records).filter((r) => !records.includes(r) && stillOpen(r));
+  const left = budgetMs - (Date.now() - started);
+  if (rest.length && left > 0) errors.push(...(await reap(rest, left)));
+  return errors;
+}
+
+function stillOpen(record: Tracked): boolean {
+  try {
+    return record.type.isOpen(record.resource);
+  } catch {
+    return false;
+  }
 }

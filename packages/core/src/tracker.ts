@@ -16,6 +16,12 @@ export interface ResourceType<R extends object = any> {
   details(resource: R): Record<string, unknown>;
   /** Closes a leaked resource for `reap`; resolves once it is closed (or gave up). */
   close(resource: R): void | Promise<void>;
+  /** The fix, when the kind's generic hint is too vague (a pool is ended, a client is closed). */
+  hint?: string;
+  /** Handles this resource holds (its sockets, timers, pooled clients): folded into its finding while it is open. */
+  owns?(resource: R): Iterable<unknown>;
+  /** Frames from these packages mark a handle as made by this resource's driver: folded into its open connection. */
+  packages?: RegExp;
 }
 
 export interface Tracked<R extends object = any> {
@@ -30,6 +36,8 @@ export interface Tracked<R extends object = any> {
   file: string | null;
   /** The parsed stack, once something needed it. */
   resolved?: ResolvedStack;
+  /** Handles this resource owns that were open at judgement, reported as part of its finding (see fold.ts). */
+  folded?: Tracked[];
 }
 
 /** Stacks are parsed (and source-mapped) only for resources still open at judgement, and once. */
@@ -53,6 +61,7 @@ export class Tracker {
   stackFrames: number;
   /** Kinds whose policy is 'off' are not recorded at all, so they cost nothing. */
   readonly disabled = new Set<Kind>();
+  private readonly byResource = new WeakMap<object, Tracked>();
 
   constructor(stackFrames: number) {
     this.stackFrames = stackFrames;
@@ -76,6 +85,31 @@ export class Tracker {
     const record: Tracked<R> = { type, resource, stack, test, concurrent, file: this.currentFile };
     this.records.add(record);
     return record;
+  }
+
+  /**
+   * For resources that may be announced more than once (a driver's connect() after a reconnect, a factory wrapped at
+   * two layers, a user's track() of an object a probe already saw): the first announcement wins.
+   */
+  trackOnce<R extends object>(type: ResourceType<R>, resource: R, above: Function, stack?: StackHolder): Tracked<R> | undefined {
+    if (this.byResource.has(resource)) return undefined;
+    const record = this.track(type, resource, above, stack);
+    if (record) this.byResource.set(resource, record);
+    return record;
+  }
+
+  /** The record trackOnce made for `resource`, while it is still live. */
+  recordOf(resource: object): Tracked | undefined {
+    const record = this.byResource.get(resource);
+    return record && this.records.has(record) ? record : undefined;
+  }
+
+  /** The user's untrack(): no longer reported, and a later track() of the same object records it afresh. */
+  untrack(resource: object): boolean {
+    const record = this.recordOf(resource);
+    this.byResource.delete(resource);
+    if (record) this.records.delete(record);
+    return record !== undefined;
   }
 
   forget(record: Tracked | undefined): void {

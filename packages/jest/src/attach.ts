@@ -15,6 +15,7 @@ import {
   type LeakwatchOptions,
   type ResolvedOptions,
 } from '@leakwatch/core';
+import { hookJestRuntime } from './jest-runtime.js';
 import { RUN_DIR_ENV, writeFileResult } from './results.js';
 
 const optionsByRoot = new Map<string, Promise<ResolvedOptions>>();
@@ -46,6 +47,7 @@ export function attach(
 ): Attachment {
   const detector = Detector.shared();
   detector.install();
+  hookJestRuntime(detector);
   // The vm realm copies timer globals lazily: if Jest read them before leakwatch wrapped them, hand it the wrappers.
   for (const name of ['setTimeout', 'setInterval'] as const) {
     const wrapped = (globalThis as any)[name];

@@ -4,7 +4,7 @@ import { Detector, validateOptions, type LeakwatchOptions } from '@leakwatch/cor
 import { SETTINGS_KEY, type EnvironmentSettings } from './environment.js';
 
 export type { LeakwatchOptions } from '@leakwatch/core';
-export { allow, allowFile } from '@leakwatch/core';
+export { allow, allowFile, track, untrack, type TrackOptions } from '@leakwatch/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ENVIRONMENT = path.join(here, 'environment.cjs');

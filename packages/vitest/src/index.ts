@@ -13,7 +13,7 @@ import {
 import { LeakwatchReporter } from './reporter.js';
 
 export type { LeakwatchOptions } from '@leakwatch/core';
-export { allow, allowFile } from '@leakwatch/core';
+export { allow, allowFile, track, untrack, type TrackOptions } from '@leakwatch/core';
 export { LeakwatchReporter } from './reporter.js';
 
 const SETUP_FILE = fileURLToPath(new URL('./setup.js', import.meta.url));

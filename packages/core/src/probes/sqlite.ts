@@ -18,15 +18,31 @@ export const betterSqliteType: ResourceType<NativeDatabase> = {
   close: (db) => (db as any).close(),
 };
 
-const kWrapped = Symbol.for('leakwatch.sqlite.wrapped');
-// v12 builds build/Release/better_sqlite3.node; v13 ships prebuilds/<platform>.node.
-const ADDON_RE = /(?:[\\/]better_sqlite3|[\\/]better-sqlite3[\\/]prebuilds[\\/][^\\/]+)\.node$/;
+/** sqlite3 (the async driver): its JS Database is the native class; `open` turns true once the async open is done. */
+export const sqlite3Type: ResourceType<any> = {
+  kind: 'db-connection',
+  isOpen: (db) => db.open === true,
+  details: (db) => ({ driver: 'sqlite3', name: db.filename }),
+  hint: 'call db.close() in afterAll and wait for its callback',
+  close: (db) => new Promise<void>((resolve) => db.close(() => resolve())),
+};
 
-function wrapAddon(addon: any, tracker: Tracker): void {
-  if (!addon || typeof addon.Database !== 'function' || addon.Database[kWrapped]) return;
-  const Tracked = trackConstructor(addon.Database, (db, above) => tracker.track(betterSqliteType, db, above));
-  Object.defineProperty(Tracked, kWrapped, { value: true });
+const wrapped = new WeakSet<Function>();
+/** Each native addon whose Database class is the connection: v12 of better-sqlite3 builds build/Release/better_sqlite3.node, v13 ships prebuilds/<platform>.node. */
+const ADDONS: Array<[RegExp, ResourceType]> = [
+  [/(?:[\\/]better_sqlite3|[\\/]better-sqlite3[\\/]prebuilds[\\/][^\\/]+)\.node$/, betterSqliteType],
+  [/[\\/]node_sqlite3\.node$/, sqlite3Type],
+];
+
+function wrapAddon(addon: any, type: ResourceType, tracker: Tracker): void {
+  if (!addon || typeof addon.Database !== 'function' || wrapped.has(addon.Database)) return;
+  const Tracked = trackConstructor(addon.Database, (db, above) => tracker.track(type, db, above));
+  wrapped.add(Tracked);
   addon.Database = Tracked;
+}
+
+function addonType(filename: string): ResourceType | undefined {
+  return ADDONS.find(([re]) => re.test(filename))?.[1];
 }
 
 /**
@@ -37,7 +53,8 @@ function wrapAddon(addon: any, tracker: Tracker): void {
 export function installSqlite(tracker: Tracker): Restore {
   const M = Module as any;
   for (const [filename, entry] of Object.entries<any>(M._cache)) {
-    if (ADDON_RE.test(filename)) wrapAddon(entry?.exports, tracker);
+    const type = filename.endsWith('.node') ? addonType(filename) : undefined;
+    if (type) wrapAddon(entry?.exports, type, tracker);
   }
   const originalLoad = M._load;
   M._load = function _load(request: unknown, parent: { filename?: string } | undefined) {
@@ -45,9 +62,10 @@ export function installSqlite(tracker: Tracker): Restore {
     if (typeof request === 'string' && request.endsWith('.node')) {
       // better-sqlite3 13 requires '../prebuilds/<platform>.node' relative to its own file.
       const absolute = request.startsWith('.') && parent?.filename ? path.resolve(path.dirname(parent.filename), request) : request;
-      if (!ADDON_RE.test(absolute)) return exports;
+      const type = addonType(absolute);
+      if (!type) return exports;
       try {
-        wrapAddon(exports, tracker);
+        wrapAddon(exports, type, tracker);
       } catch {
         // Leave the driver untouched rather than break the user's import.
       }

@@ -1,0 +1,58 @@
+import type { ResourceType, Tracker } from '../../tracker.js';
+import { trackConstructor } from '../patch.js';
+
+// A set, not a marker property: a marker on a Proxy would land on the wrapped class itself.
+const wrappers = new WeakSet<Function>();
+
+function isWrapped(fn: unknown): boolean {
+  return typeof fn === 'function' && wrappers.has(fn);
+}
+
+function mark<T extends Function>(fn: T): T {
+  wrappers.add(fn);
+  return fn;
+}
+
+/**
+ * The resource becomes live when this method is first called (connect): record it then, before the driver opens
+ * its socket, so the socket is known to come after its owner (fold.ts). Later calls (a reconnect) are the same
+ * resource.
+ */
+export function trackMethod(proto: any, method: string, type: ResourceType, tracker: Tracker): void {
+  const original = proto?.[method];
+  if (typeof original !== 'function' || isWrapped(original)) return;
+  const wrapped = mark({
+    [method](this: object, ...args: unknown[]) {
+      tracker.trackOnce(type, this, wrapped);
+      return original.apply(this, args);
+    },
+  }[method]!);
+  proto[method] = wrapped;
+}
+
+/** A factory export (createClient, createPool): what it returns is the resource, or `pick` finds it in the result. */
+export function trackFactory(
+  exports: any,
+  name: string,
+  type: ResourceType,
+  tracker: Tracker,
+  pick: (result: any) => object | undefined = (result) => result,
+): void {
+  const original = exports?.[name];
+  if (typeof original !== 'function' || isWrapped(original)) return;
+  const wrapped = mark({
+    [name](this: unknown, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      const resource = result && typeof result === 'object' ? pick(result) : undefined;
+      if (resource) tracker.trackOnce(type, resource, wrapped);
+      return result;
+    },
+  }[name]!);
+  exports[name] = wrapped;
+}
+
+/** A class export: each instance is the resource, recorded at `new`. Returns the wrapped class. */
+export function trackClass<C extends Function>(Original: C, type: ResourceType, tracker: Tracker): C {
+  if (isWrapped(Original)) return Original;
+  return mark(trackConstructor(Original, (instance, above) => tracker.trackOnce(type, instance, above)));
+}
