@@ -30,6 +30,8 @@ export function trackMethod(proto: any, method: string, type: ResourceType, trac
   proto[method] = wrapped;
 }
 
+let outermost: Function | undefined;
+
 /** A factory export (createClient, createPool): what it returns is the resource, or `pick` finds it in the result. */
 export function trackFactory(
   exports: any,
@@ -42,9 +44,18 @@ export function trackFactory(
   if (typeof original !== 'function' || isWrapped(original)) return;
   const wrapped = mark({
     [name](this: unknown, ...args: unknown[]) {
-      const result = original.apply(this, args);
+      // Wrapped at two layers (redis calls @redis/client's createClient): the stack is cut above the outer wrapper,
+      // so neither of ours sits between the user's call and the resource.
+      const outer = outermost === undefined;
+      if (outer) outermost = wrapped;
+      let result: any;
+      try {
+        result = original.apply(this, args);
+      } finally {
+        if (outer) outermost = undefined;
+      }
       const resource = result && typeof result === 'object' ? pick(result) : undefined;
-      if (resource) tracker.trackOnce(type, resource, wrapped);
+      if (resource) tracker.trackOnce(type, resource, outer ? wrapped : outermost ?? wrapped);
       return result;
     },
   }[name]!);
