@@ -22,12 +22,12 @@ interface ExpectedDb {
   label: string;
   kind: Finding['kind'];
   file: string;
-  test: string[];
+  test: string[] | null;
   marker: string;
   details: Record<string, unknown>;
 }
 
-const db = (label: string, file: string, test: string[], marker: string, details: Record<string, unknown>, kind: Finding['kind'] = 'db-connection'): ExpectedDb => ({
+const db = (label: string, file: string, test: string[] | null, marker: string, details: Record<string, unknown>, kind: Finding['kind'] = 'db-connection'): ExpectedDb => ({
   label,
   kind,
   file,
@@ -46,6 +46,7 @@ const EXPECTED: ExpectedDb[] = [
     idle: 3,
     holds: expect.stringMatching(/3 database connections, 3 sockets, 3 timers/),
   }),
+  db('pg Pool made at module scope, first used by a later test', 'pg.test.js', null, 'pg-pool-late', { driver: 'pg', client: 'Pool', clients: 1 }),
   db('ioredis client', 'redis.test.js', ['redis', 'ioredis client never quit'], 'ioredis', { driver: 'ioredis', status: 'ready', holds: '1 socket' }),
   db('node-redis client', 'redis.test.js', ['redis', 'node-redis client never closed'], 'node-redis', { driver: 'redis', holds: '1 socket' }),
   db('mysql2 connection', 'mysql.test.js', ['mysql2', 'callback connection never ended'], 'mysql-connection', {
@@ -79,6 +80,7 @@ describe.skipIf(missing.length > 0)(`database drivers${missing.length ? ` (skipp
   let env: Record<string, string> = {};
   const leaks: Partial<Record<Runner, RunResult>> = {};
   const clean: Partial<Record<Runner, RunResult>> = {};
+  let strict: RunResult | undefined;
 
   beforeAll(async () => {
     const [pg, redis, mysql] = await Promise.all([startPostgres(), startRedis(), startMysql()]);
@@ -90,10 +92,11 @@ describe.skipIf(missing.length > 0)(`database drivers${missing.length ? ` (skipp
       leaks[runner] = l;
       clean[runner] = c;
     }
+    strict = await RUNNERS.vitest('db-clean', { ...env, LW_SCOPE: 'test' });
   }, 600_000);
 
   afterAll(async () => {
-    [...Object.values(leaks), ...Object.values(clean)].forEach(cleanup);
+    [...Object.values(leaks), ...Object.values(clean), strict].forEach(cleanup);
     await Promise.all(servers.map((s) => s.stop()));
   });
 
@@ -138,5 +141,11 @@ describe.skipIf(missing.length > 0)(`database drivers${missing.length ? ` (skipp
       expect(report.errors).toEqual([]);
       expect(run.code, run.output).toBe(0);
     });
+  });
+
+  test("strict scope: sockets a test opens through a pool made in beforeAll are the pool's, not the test's leak", () => {
+    expect(strict!.report?.findings.map(shape), strict!.output).toEqual([]);
+    expect(strict!.report?.errors).toEqual([]);
+    expect(strict!.code, strict!.output).toBe(0);
   });
 });

@@ -328,6 +328,7 @@ export class Detector {
     } catch (error) {
       this.errors.push(`fileEnd: ${(error as Error)?.stack ?? String(error)}`);
     }
+    this.tracker.dropFile(file);
     findings = findings.sort(compareFindings);
     const result: FileResult = { file: relative, findings, errors: this.errors };
     this.file = null;

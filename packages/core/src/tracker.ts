@@ -16,6 +16,11 @@ export interface ResourceType<R extends object = any> {
   details(resource: R): Record<string, unknown>;
   /** Closes a leaked resource for `reap`; resolves once it is closed (or gave up). */
   close(resource: R): void | Promise<void>;
+  /**
+   * Closed for good, so its record can go. Only for resources that hold nothing yet may open later (a pool before its
+   * first query): without it, a resource that is not open counts as finished.
+   */
+  isClosed?(resource: R): boolean;
   /** The fix, when the kind's generic hint is too vague (a pool is ended, a client is closed). */
   hint?: string;
   /** Handles this resource holds (its sockets, timers, pooled clients): folded into its finding while it is open. */
@@ -119,8 +124,13 @@ export class Tracker {
   /** Drops records of closed resources so nothing is retained for them (no stacks, no objects). */
   sweep(): void {
     for (const record of this.records) {
-      if (!safeIsOpen(record)) this.records.delete(record);
+      if (!safeIsOpen(record) && isFinished(record)) this.records.delete(record);
     }
+  }
+
+  /** The file is judged: records that never opened (a pool never queried) go too, so nothing outlives its file. */
+  dropFile(file: string): void {
+    for (const record of this.records) if (record.file === file) this.records.delete(record);
   }
 
   openRecords(file: string): Tracked[] {
@@ -128,9 +138,19 @@ export class Tracker {
     for (const record of this.records) {
       if (record.file !== file) continue;
       if (safeIsOpen(record)) open.push(record);
-      else this.records.delete(record);
+      else if (isFinished(record)) this.records.delete(record);
     }
     return open;
+  }
+}
+
+/** Called for records that are not open: whether they may still open (a pool before its first query). */
+function isFinished(record: Tracked): boolean {
+  if (!record.type.isClosed) return true;
+  try {
+    return record.type.isClosed(record.resource);
+  } catch {
+    return true;
   }
 }
 

@@ -25,6 +25,7 @@ export const mysqlPoolType: ResourceType<any> = {
     database: p.config?.connectionConfig?.database,
     connections: poolConnections(p).length,
   }),
+  isClosed: (p) => p._closed === true,
   hint: 'await pool.end() in afterAll',
   owns: (p) => [...poolConnections(p), ...poolConnections(p).map((c: any) => c.stream), p._removeIdleTimeoutConnectionsTimer],
   packages: /[\\/]node_modules[\\/]mysql2[\\/]/,
@@ -34,11 +35,13 @@ export const mysqlPoolType: ResourceType<any> = {
 /** mysql2/promise resolves its connection later: the record is made at the call (its site), the connection filled in. */
 interface Pending {
   connection?: any;
+  settled?: boolean;
 }
 
 export const mysqlPendingType: ResourceType<Pending> = {
   kind: 'db-connection',
   isOpen: (h) => h.connection != null && mysqlConnectionType.isOpen(h.connection),
+  isClosed: (h) => h.settled === true,
   details: (h) => (h.connection ? mysqlConnectionType.details(h.connection) : { driver: 'mysql2' }),
   hint: 'await connection.end() in afterAll',
   owns: (h) => (h.connection ? [h.connection, ...mysqlConnectionType.owns!(h.connection)] : []),
@@ -59,8 +62,13 @@ export function instrumentMysql2Promise(exports: any, tracker: Tracker): void {
     const pending: Pending = {};
     // A failed connect holds nothing: the rejection is the caller's to handle, this branch only observes it.
     promise.then(
-      (c: any) => (pending.connection = c?.connection),
-      () => undefined,
+      (c: any) => {
+        pending.connection = c?.connection;
+        pending.settled = true;
+      },
+      () => {
+        pending.settled = true;
+      },
     );
     return pending;
   });

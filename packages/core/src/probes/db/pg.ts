@@ -24,6 +24,7 @@ export const pgPoolType: ResourceType<any> = {
     clients: p._clients?.length,
     idle: p._idle?.length,
   }),
+  isClosed: (p) => p.ending || p.ended,
   hint: 'await pool.end() in afterAll',
   owns: (p) => [
     ...(p._clients ?? []),

@@ -1,5 +1,5 @@
 import type { ResourceType, Tracker } from '../../tracker.js';
-import { trackFactory, trackMethod } from './wrap.js';
+import { afterFactory, trackMethod } from './wrap.js';
 
 /** ioredis connects from its constructor (unless lazyConnect) and keeps reconnecting until quit()/disconnect(). */
 export const ioredisType: ResourceType<any> = {
@@ -24,7 +24,7 @@ export function instrumentIoredis(exports: any, tracker: Tracker): void {
   trackMethod(exports?.Cluster?.prototype, 'connect', ioredisType, tracker);
 }
 
-/** node-redis (`redis`, `@redis/client`): open from connect() until quit()/close()/destroy(). */
+/** node-redis (`redis`, `@redis/client`): open from connect() until quit()/close()/destroy(); createClient() alone holds nothing. */
 export const nodeRedisType: ResourceType<any> = {
   kind: 'db-connection',
   isOpen: (c) => c.isOpen === true,
@@ -37,9 +37,16 @@ export const nodeRedisType: ResourceType<any> = {
   close: (c) => (typeof c.destroy === 'function' ? c.destroy() : c.disconnect()),
 };
 
-/** Wrapped in both packages: `redis` calls `@redis/client`'s createClient, and the first to see a client records it. */
+/**
+ * The client class is not exported: the first client createClient() makes leads to the prototype that owns connect(),
+ * which is then wrapped once. `redis` calls `@redis/client`'s createClient, so either entry point gets there.
+ */
 export function instrumentNodeRedis(exports: any, tracker: Tracker): void {
-  trackFactory(exports, 'createClient', nodeRedisType, tracker);
+  afterFactory(exports, 'createClient', (client) => {
+    let proto = client;
+    while (proto && !Object.prototype.hasOwnProperty.call(proto, 'connect')) proto = Object.getPrototypeOf(proto);
+    if (proto && proto !== Object.prototype) trackMethod(proto, 'connect', nodeRedisType, tracker);
+  });
 }
 
 export function redactUrl(url: unknown): string | undefined {

@@ -67,3 +67,16 @@ export function trackClass<C extends Function>(Original: C, type: ResourceType, 
   if (isWrapped(Original)) return Original;
   return mark(trackConstructor(Original, (instance, above) => tracker.trackOnce(type, instance, above)));
 }
+
+/** Calls `then` with each result of a factory export, for drivers whose classes are only reachable from an instance. */
+export function afterFactory(exports: any, name: string, then: (result: any) => void): void {
+  const original = exports?.[name];
+  if (typeof original !== 'function' || isWrapped(original)) return;
+  exports[name] = mark({
+    [name](this: unknown, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      if (result && typeof result === 'object') then(result);
+      return result;
+    },
+  }[name]!);
+}
