@@ -54,6 +54,9 @@ export class LeakwatchReporter {
     // Set before Jest forks its workers, which inherit the environment.
     this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-jest-'));
     process.env[RUN_DIR_ENV] = this.runDir;
+    // Gone when Jest's process ends, whichever way (a watch session, a run cut short by a failing globalSetup).
+    const runDir = this.runDir;
+    process.once('exit', () => fs.rmSync(runDir, { recursive: true, force: true }));
     // The running Jest's version, not whichever `jest` the project resolves to.
     this.version = packageVersion(loadedJestPackage('@jest/core')) ?? packageVersion(loadedJestPackage('jest-cli'));
   }
@@ -86,6 +89,7 @@ export class LeakwatchReporter {
         result: readFileResult(this.runDir, fileResult.testFilePath),
       })),
     });
+    if (!this.watchMode) fs.rmSync(this.runDir, { recursive: true, force: true });
     // Jest waits for the main process to empty its event loop; in watch mode it is meant to stay alive.
     if (!this.watchMode) watchForHang({ runner: 'jest', report, options, root: this.rootDir, stream: process.stderr });
   }
