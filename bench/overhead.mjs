@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Overhead of leakwatch on a leak-free suite, against the plain runner in the same run.
-// Usage: node bench/overhead.mjs [--files 20] [--tests 50] [--runs 5] [--runner vitest|jest|all]
+// Usage: node bench/overhead.mjs [--files 20] [--tests 50] [--runs 5] [--runner vitest|jest|all] [--variants a,b]
+//                                [--warmup full|one|none] [--out docs/benchmarks.md]
 // Generates one suite of CommonJS test files (runnable by Vitest with globals and by Jest) under bench/.work/, then
 // runs each variant in alternating order per round and prints the median and min–max of the ratios to the plain
-// runner, for wall time and peak RSS (from /usr/bin/time when available).
+// runner, for wall time and peak RSS (from /usr/bin/time when available), and the overhead per test in ms
+// ((variant wall − plain wall) / tests), which stays flat from 1,000 to 10,000 tests when nothing grows per test.
+// Scale: `--files 100 --tests 100 --runs 1 --runner vitest` (10,000 tests) warms up with one file instead of the whole
+// suite (`--warmup one`, the default above 2,000 tests); `--variants vitest,vitest+leakwatch` skips the others.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,12 +22,17 @@ const { values } = parseArgs({
     tests: { type: 'string', default: '50' },
     runs: { type: 'string', default: '5' },
     runner: { type: 'string', default: 'all' },
+    variants: { type: 'string' },
+    warmup: { type: 'string' },
     out: { type: 'string' },
   },
 });
 const FILES = Number(values.files);
 const TESTS = Number(values.tests);
 const RUNS = Number(values.runs);
+const TOTAL = FILES * TESTS;
+const WARMUP = values.warmup ?? (TOTAL > 2000 ? 'one' : 'full');
+if (!['full', 'one', 'none'].includes(WARMUP)) throw new Error(`--warmup ${WARMUP}: use full, one or none`);
 const work = path.join(here, '.work', `suite-${FILES}x${TESTS}`);
 const nodeModules = path.join(repo, 'test', 'node_modules');
 const VITEST = path.join(nodeModules, 'vitest', 'vitest.mjs');
@@ -33,6 +42,8 @@ const JEST = path.join(nodeModules, 'jest', 'bin', 'jest.js');
 const VARIANTS = {
   'vitest': { runner: 'vitest', argv: [VITEST, 'run', '--config', 'plain.vitest.config.mjs'] },
   'vitest+leakwatch': { runner: 'vitest', base: 'vitest', argv: [VITEST, 'run', '--config', 'leakwatch.vitest.config.mjs'] },
+  // Vitest's own async-leak detection (async_hooks), as `jest --detectOpenHandles` is Jest's.
+  'vitest --detectAsyncLeaks': { runner: 'vitest', base: 'vitest', argv: [VITEST, 'run', '--config', 'plain.vitest.config.mjs', '--detectAsyncLeaks'] },
   'jest': { runner: 'jest', argv: [JEST, '--ci', '--config', 'plain.jest.config.cjs'] },
   'jest+leakwatch': { runner: 'jest', base: 'jest', argv: [JEST, '--ci', '--config', 'leakwatch.jest.config.cjs'] },
   'jest --detectOpenHandles': { runner: 'jest', base: 'jest', argv: [JEST, '--ci', '--config', 'plain.jest.config.cjs', '--detectOpenHandles'] },
@@ -99,11 +110,13 @@ ${tests}
   fs.writeFileSync(path.join(work, '.done'), '');
 }
 
-function runOnce(name) {
+/** `only`: extra arguments (a warm-up runs one file). */
+function runOnce(name, only = []) {
   const variant = VARIANTS[name];
   const hasTime = fs.existsSync('/usr/bin/time');
   const cmd = hasTime ? '/usr/bin/time' : process.execPath;
-  const args = hasTime ? ['-f', '%e %M', process.execPath, ...variant.argv] : variant.argv;
+  const argv = [...variant.argv, ...only];
+  const args = hasTime ? ['-f', '%e %M %U %S', process.execPath, ...argv] : argv;
   const started = process.hrtime.bigint();
   const r = spawnSync(cmd, args, {
     cwd: work,
@@ -120,8 +133,13 @@ function runOnce(name) {
     const report = JSON.parse(fs.readFileSync(path.join(work, 'out', `${variant.runner}.json`), 'utf8'));
     if (report.summary.findings !== 0) throw new Error(`${name}: the leak-free suite produced ${report.summary.findings} findings`);
   }
-  const m = hasTime ? /([\d.]+) (\d+)\s*$/.exec(r.stderr.trim()) : null;
-  return { wall, rssKb: m ? Number(m[2]) : NaN };
+  // Vitest prints "Leaks  N leak(s)" in its summary, and still exits 0.
+  if (name.includes('detectAsyncLeaks') && /^\s*Leaks\s+\d+ leak/m.test(r.stdout)) {
+    throw new Error(`${name}: the leak-free suite reported leaks:\n${r.stdout.slice(-3000)}`);
+  }
+  const m = hasTime ? /([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr.trim()) : null;
+  // CPU time (user + system) of the whole process tree: steadier than wall time on a shared machine.
+  return { wall, rssKb: m ? Number(m[2]) : NaN, cpu: m ? Number(m[3]) + Number(m[4]) : NaN };
 }
 
 const median = (xs) => {
@@ -130,16 +148,24 @@ const median = (xs) => {
 };
 
 generate();
+// The suite resolves the runners and leakwatch through this link: it must be this checkout's, not that of the copy
+// the suite was generated in (an absolute link survives `cp -a` and would silently bench the other tree).
 const nm = path.join(work, 'node_modules');
+if (fs.lstatSync(nm, { throwIfNoEntry: false }) && fs.readlinkSync(nm) !== nodeModules) fs.rmSync(nm);
 if (!fs.existsSync(nm)) fs.symlinkSync(nodeModules, nm);
 
-const names = Object.keys(VARIANTS).filter((n) => values.runner === 'all' || VARIANTS[n].runner === values.runner);
-for (const n of names.filter((n) => !VARIANTS[n].base)) runOnce(n); // warm-up: transform caches, disk cache
+const wanted = values.variants?.split(',').map((n) => n.trim());
+for (const n of wanted ?? []) if (!VARIANTS[n]) throw new Error(`--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(', ')}`);
+// A variant brings its plain runner along: ratios are taken against it.
+const picked = new Set(wanted?.flatMap((n) => [n, VARIANTS[n].base ?? n]));
+const names = Object.keys(VARIANTS).filter((n) => (values.runner === 'all' || VARIANTS[n].runner === values.runner) && (!wanted || picked.has(n)));
+// Warm-up: transform caches, disk cache. One file is enough for the disk cache and much cheaper at scale.
+if (WARMUP !== 'none') for (const n of names.filter((n) => !VARIANTS[n].base)) runOnce(n, WARMUP === 'one' ? ['f0.test.js'] : []);
 const samples = Object.fromEntries(names.map((n) => [n, []]));
 for (let i = 0; i < RUNS; i++) {
   const order = i % 2 === 0 ? names : [...names].reverse();
   for (const n of order) samples[n].push(runOnce(n));
-  console.log(`round ${i + 1}: ${order.map((n) => `${n} ${samples[n].at(-1).wall.toFixed(2)}s`).join(' | ')}`);
+  console.log(`round ${i + 1}: ${order.map((n) => `${n} ${samples[n].at(-1).wall.toFixed(2)}s (cpu ${samples[n].at(-1).cpu.toFixed(2)}s)`).join(' | ')}`);
 }
 const os = await import('node:os');
 const versions = {
@@ -153,16 +179,32 @@ const rows = names.map((n) => {
   const base = VARIANTS[n].base;
   const ratios = base ? samples[n].map((s, i) => s.wall / samples[base][i].wall) : walls.map(() => 1);
   const rss = base ? samples[n].map((s, i) => s.rssKb / samples[base][i].rssKb) : walls.map(() => 1);
-  return { name: n, base, wall: median(walls), ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), rss: median(rss) };
+  const cpu = base ? samples[n].map((s, i) => s.cpu / samples[base][i].cpu) : walls.map(() => 1);
+  // Milliseconds per test over the plain runner of the same round.
+  const perTest = base ? samples[n].map((s, i) => ((s.wall - samples[base][i].wall) * 1000) / TOTAL) : walls.map(() => 0);
+  return {
+    name: n,
+    base,
+    wall: median(walls),
+    ratio: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    rss: median(rss),
+    cpu: median(cpu),
+    perTest: median(perTest),
+    perTestMin: Math.min(...perTest),
+    perTestMax: Math.max(...perTest),
+  };
 });
-const header = `${FILES * TESTS} leak-free tests (${FILES} files × ${TESTS}), ${RUNS} rounds in alternating order, ${os.cpus().length} cores, Node ${versions.node}, Vitest ${versions.vitest}, Jest ${versions.jest}, leakwatch ${versions.leakwatch}`;
+const header = `${TOTAL} leak-free tests (${FILES} files × ${TESTS}), ${RUNS} rounds in alternating order, ${os.cpus().length} cores, Node ${versions.node}, Vitest ${versions.vitest}, Jest ${versions.jest}, leakwatch ${versions.leakwatch}`;
+const ms = (x) => x.toFixed(3);
 const table = [
-  '| variant | median wall (s) | wall ratio to the plain runner: median (min–max) | peak RSS ratio (median) |',
-  '| --- | --- | --- | --- |',
+  '| variant | median wall (s) | wall ratio to the plain runner: median (min–max) | peak RSS ratio (median) | CPU time ratio (median) | overhead per test (ms): median (min–max) |',
+  '| --- | --- | --- | --- | --- | --- |',
   ...rows.map((r) =>
     r.base
-      ? `| ${r.name} | ${r.wall.toFixed(2)} | ${r.ratio.toFixed(3)} (${r.min.toFixed(3)}–${r.max.toFixed(3)}) | ${r.rss.toFixed(3)} |`
-      : `| ${r.name} | ${r.wall.toFixed(2)} | 1 (baseline) | 1 |`,
+      ? `| ${r.name} | ${r.wall.toFixed(2)} | ${r.ratio.toFixed(3)} (${r.min.toFixed(3)}–${r.max.toFixed(3)}) | ${r.rss.toFixed(3)} | ${r.cpu.toFixed(3)} | ${ms(r.perTest)} (${ms(r.perTestMin)}–${ms(r.perTestMax)}) |`
+      : `| ${r.name} | ${r.wall.toFixed(2)} | 1 (baseline) | 1 | 1 | 0 (baseline) |`,
   ),
 ].join('\n');
 console.log(`\n${header}\n${table}`);
@@ -194,7 +236,7 @@ if (values.out) {
   fs.writeFileSync(image, plot());
   fs.writeFileSync(
     out,
-    `# Benchmarks\n\nGenerated by \`node bench/overhead.mjs --out ${path.relative(repo, out)}\` on ${new Date().toISOString().slice(0, 10)}.\n\n${header}.\n\nEach round runs every variant once, in alternating order; ratios are taken per round against the plain runner of the same round, then the median and range are given. Wall time is the whole process; peak RSS is the runner's main process as \`/usr/bin/time\` reports it.\n\n${table}\n\n![median wall time per variant](${path.basename(image)})\n`,
+    `# Benchmarks\n\nGenerated by \`node bench/overhead.mjs --out ${path.relative(repo, out)}\` on ${new Date().toISOString().slice(0, 10)}.\n\n${header}.\n\nEach round runs every variant once, in alternating order; ratios are taken per round against the plain runner of the same round, then the median and range are given. Wall time is the whole process; peak RSS is the runner's main process as \`/usr/bin/time\` reports it; CPU time is user + system time of the process and its workers. The overhead per test is (variant wall − plain wall) / ${TOTAL} tests, in the same round.\n\n${table}\n\n![median wall time per variant](${path.basename(image)})\n`,
   );
   console.log(`wrote ${out} and ${image}`);
 }

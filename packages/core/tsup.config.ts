@@ -11,6 +11,8 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   sourcemap: true,
+  // import.meta.url in the CJS build (src/lazy.ts), as in the adapters.
+  shims: true,
   // Each entry self-contained (no shared chunks): index.js stays one file, as before the CLI existed.
   splitting: false,
   // `leakwatch --version`, without reading package.json at run time (the CJS build has no import.meta.url).

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { compareFindings, type Finding, type Site } from './finding.js';
 import { KINDS, type Kind } from './kinds.js';
 import { pairFindings } from './match.js';
+import { valibot } from './lazy.js';
 import { LeakwatchConfigError } from './options.js';
 import { writeFileAtomic } from './report/write.js';
 
@@ -23,23 +24,28 @@ export interface Baseline {
   entries: BaselineEntry[];
 }
 
-const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
-const entrySchema = v.strictObject({
-  id: v.pipe(v.string(), v.minLength(1)),
-  kind: v.picklist(KINDS),
-  file: v.pipe(v.string(), v.minLength(1)),
-  test: v.nullable(v.array(v.string())),
-  site: v.nullable(v.strictObject({ file: v.pipe(v.string(), v.minLength(1)), line: positiveInt, column: positiveInt })),
-  message: v.optional(v.string()),
-});
-const baselineSchema = v.strictObject({
-  version: v.literal(1),
-  entries: v.array(entrySchema),
-});
+/** Built on first use: most runs have no baseline file, and workers never validate one. */
+function buildBaselineSchema() {
+  const v = valibot();
+  const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+  const entrySchema = v.strictObject({
+    id: v.pipe(v.string(), v.minLength(1)),
+    kind: v.picklist(KINDS),
+    file: v.pipe(v.string(), v.minLength(1)),
+    test: v.nullable(v.array(v.string())),
+    site: v.nullable(v.strictObject({ file: v.pipe(v.string(), v.minLength(1)), line: positiveInt, column: positiveInt })),
+    message: v.optional(v.string()),
+  });
+  return v.strictObject({
+    version: v.literal(1),
+    entries: v.array(entrySchema),
+  });
+}
+let baselineSchema: ReturnType<typeof buildBaselineSchema> | undefined;
 
 /** One valibot issue for people: `"entries.3.site.line": expected >=1, received 0`, `"version" is missing`, `unknown key "x"`. */
 export function describeIssue(issue: v.BaseIssue<unknown>): string {
-  const where = v.getDotPath(issue);
+  const where = valibot().getDotPath(issue);
   if (where && issue.expected === 'never') return `unknown key "${where}"`;
   if (where && issue.received === 'undefined') return `"${where}" is missing`;
   return `${where ? `"${where}"` : 'the file'}: expected ${issue.expected}, received ${issue.received}`;
@@ -79,10 +85,10 @@ export function loadBaseline(file: string): Baseline | undefined {
     );
   }
   const isObject = typeof data === 'object' && data !== null && !Array.isArray(data);
-  const result = isObject ? v.safeParse(baselineSchema, data) : undefined;
+  const result = isObject ? valibot().safeParse((baselineSchema ??= buildBaselineSchema()), data) : undefined;
   if (!result?.success) {
     const issue = result?.issues[0];
-    const where = issue && v.getDotPath(issue);
+    const where = issue && valibot().getDotPath(issue);
     const version = isObject ? (data as { version?: unknown }).version : undefined;
     const what = !issue
       ? `is not a leakwatch baseline: expected an object { "version": 1, "entries": [...] }, received ${Array.isArray(data) ? 'an array' : JSON.stringify(data)}`

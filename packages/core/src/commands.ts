@@ -3,8 +3,7 @@
  * two runs. No process, argv or exit codes here (see cli.ts), so the reporters and tests can use them directly.
  */
 import fs from 'node:fs';
-import picomatch from 'picomatch';
-import * as v from 'valibot';
+import { picomatch, valibot } from './lazy.js';
 import { baselineEntry, describeIssue, serializeBaseline, type Baseline, type BaselineEntry } from './baseline.js';
 import { compareFindings, isFailing, type Finding } from './finding.js';
 import { KINDS, KIND_INFO, type Kind } from './kinds.js';
@@ -21,30 +20,34 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const DIFF_FORMATS = ['text', 'json'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
 
-const count = v.pipe(v.number(), v.integer(), v.minValue(0));
-const line = v.pipe(v.number(), v.integer(), v.minValue(1));
-// The contract of leak-report.schema.json: extra properties are allowed everywhere.
-const reportSchema = v.looseObject({
-  version: v.literal(1),
-  runner: v.picklist(['vitest', 'jest']),
-  summary: v.looseObject({ files: count, tests: count, findings: count, failing: count, warning: count, baselined: v.optional(count) }),
-  findings: v.array(
-    v.looseObject({
-      id: v.pipe(v.string(), v.minLength(1)),
-      kind: v.picklist(KINDS),
-      scope: v.picklist(['test', 'file']),
-      action: v.picklist(['fail', 'warn']),
-      file: v.string(),
-      test: v.nullable(v.array(v.string())),
-      site: v.nullable(v.looseObject({ file: v.string(), line, column: line })),
-      message: v.string(),
-      count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-      baselined: v.optional(v.boolean()),
-    }),
-  ),
-  files: v.optional(v.array(v.looseObject({ file: v.string(), tests: v.array(v.looseObject({ titlePath: v.array(v.string()) })) }))),
-  errors: v.optional(v.array(v.string())),
-});
+/** The contract of leak-report.schema.json: extra properties are allowed everywhere. Built on first use. */
+function buildReportSchema() {
+  const v = valibot();
+  const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+  const line = v.pipe(v.number(), v.integer(), v.minValue(1));
+  return v.looseObject({
+    version: v.literal(1),
+    runner: v.picklist(['vitest', 'jest']),
+    summary: v.looseObject({ files: count, tests: count, findings: count, failing: count, warning: count, baselined: v.optional(count) }),
+    findings: v.array(
+      v.looseObject({
+        id: v.pipe(v.string(), v.minLength(1)),
+        kind: v.picklist(KINDS),
+        scope: v.picklist(['test', 'file']),
+        action: v.picklist(['fail', 'warn']),
+        file: v.string(),
+        test: v.nullable(v.array(v.string())),
+        site: v.nullable(v.looseObject({ file: v.string(), line, column: line })),
+        message: v.string(),
+        count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+        baselined: v.optional(v.boolean()),
+      }),
+    ),
+    files: v.optional(v.array(v.looseObject({ file: v.string(), tests: v.array(v.looseObject({ titlePath: v.array(v.string()) })) }))),
+    errors: v.optional(v.array(v.string())),
+  });
+}
+let reportSchema: ReturnType<typeof buildReportSchema> | undefined;
 
 const WRITE_REPORT =
   "run the tests with a JSON report (outputFile: { json: 'leakwatch.json' } in the leakwatch options, or LEAKWATCH_REPORT_DIR=<dir>) and pass its path";
@@ -74,7 +77,7 @@ export function loadReport(file: string): LeakReport {
   if ('entries' in data && !('findings' in data)) {
     throw new LeakwatchConfigError(`leakwatch: ${file} is a baseline file, not a JSON report. Fix: pass the JSON report of a run (e.g. leakwatch.json).`);
   }
-  const result = v.safeParse(reportSchema, data);
+  const result = valibot().safeParse((reportSchema ??= buildReportSchema()), data);
   if (!result.success) {
     throw new LeakwatchConfigError(
       `leakwatch: ${file} is not a leakwatch JSON report (version 1): ${describeIssue(result.issues[0])}. Fix: ${WRITE_REPORT}.`,
@@ -101,8 +104,8 @@ export interface FindingFilter {
 function fileMatcher(patterns: string[]): (file: string) => boolean {
   const full = patterns.filter((p) => p.includes('/'));
   const base = patterns.filter((p) => !p.includes('/'));
-  const matchFull = full.length ? picomatch(full, { dot: true }) : () => false;
-  const matchBase = base.length ? picomatch(base, { dot: true }) : () => false;
+  const matchFull = full.length ? picomatch()(full, { dot: true }) : () => false;
+  const matchBase = base.length ? picomatch()(base, { dot: true }) : () => false;
   return (file) => matchFull(file) || matchBase(file) || matchBase(file.slice(file.lastIndexOf('/') + 1));
 }
 

@@ -15,7 +15,7 @@ import { GlobalsProbe } from './probes/globals.js';
 import { HeapProbe } from './probes/heap.js';
 import { ListenersProbe } from './probes/listeners.js';
 import { installMessagePorts } from './probes/message-ports.js';
-import type { Restore } from './probes/patch.js';
+import { batchPatches, type Restore } from './probes/patch.js';
 import { installServers } from './probes/servers.js';
 import { installSockets } from './probes/sockets.js';
 import { installSqlite } from './probes/sqlite.js';
@@ -127,10 +127,12 @@ export class Detector {
   install(): void {
     if (this.installed) return;
     this.installed = true;
-    for (const [, install] of RESOURCE_PROBES) {
-      this.guard('install', () => this.restores.push(install(this.tracker)));
-    }
-    this.guard('install', () => this.restores.push(this.listeners.install()));
+    batchPatches(() => {
+      for (const [, install] of RESOURCE_PROBES) {
+        this.guard('install', () => this.restores.push(install(this.tracker)));
+      }
+      this.guard('install', () => this.restores.push(this.listeners.install()));
+    });
   }
 
   /**
@@ -142,7 +144,9 @@ export class Detector {
   }
 
   uninstall(): void {
-    for (const restore of this.restores.reverse()) this.guard('uninstall', restore);
+    batchPatches(() => {
+      for (const restore of this.restores.reverse()) this.guard('uninstall', restore);
+    });
     this.restores = [];
     this.installed = false;
   }

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { picomatch } from './lazy.js';
 import type { RawFinding } from './finding.js';
 import type { IgnoreRule } from './options.js';
 
@@ -33,7 +33,7 @@ interface CompiledRule {
 function globMatcher(pattern: string): Matcher {
   const patterns = [pattern];
   if (!pattern.startsWith('**/') && !pattern.startsWith('/') && pattern.startsWith('node_modules/')) patterns.push(`**/${pattern}`);
-  return picomatch(patterns, { dot: true });
+  return picomatch()(patterns, { dot: true });
 }
 
 const compiled = new WeakMap<readonly IgnoreRule[], CompiledRule[]>();
@@ -43,7 +43,7 @@ function compile(rules: readonly IgnoreRule[]): CompiledRule[] {
     result = rules.map((r) => ({
       kinds: r.kind === undefined ? undefined : new Set(Array.isArray(r.kind) ? r.kind : [r.kind]),
       stack: r.stack ? globMatcher(r.stack) : undefined,
-      test: r.test ? picomatch(r.test, { dot: true }) : undefined,
+      test: r.test ? picomatch()(r.test, { dot: true }) : undefined,
       file: r.file ? globMatcher(r.file) : undefined,
     }));
     compiled.set(rules, result);

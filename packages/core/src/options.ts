@@ -1,7 +1,7 @@
 import path from 'node:path';
-import picomatch from 'picomatch';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { KINDS, KIND_INFO, type Action, type Kind } from './kinds.js';
+import { picomatch, valibot } from './lazy.js';
 
 /** Long enough for an awaited close(), a killed child's exit or a watcher's close to finish; only paid when something is still open. */
 export const DEFAULT_SETTLE_MS = 500;
@@ -66,47 +66,52 @@ export interface ResolvedOptions {
   scope: 'file' | 'test';
 }
 
-const actionSchema = v.picklist(['fail', 'warn', 'off'] as const);
-const kindPolicySchema = v.union([
-  actionSchema,
-  v.strictObject({
-    action: v.optional(actionSchema),
-    allow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-    threshold: v.optional(v.pipe(v.number(), v.minValue(0))),
-  }),
-]);
-
-const kindsEntries = Object.fromEntries(KINDS.map((k) => [k, v.optional(kindPolicySchema)])) as Record<
-  Kind,
-  v.OptionalSchema<typeof kindPolicySchema, undefined>
->;
-
-export const optionsSchema = v.strictObject({
-  settleMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000))),
-  kinds: v.optional(v.strictObject(kindsEntries)),
-  outputFile: v.optional(
+/** Built on first validation: the runner's main process validates, its workers receive options already resolved. */
+function buildOptionsSchema() {
+  const v = valibot();
+  const actionSchema = v.picklist(['fail', 'warn', 'off'] as const);
+  const kindPolicySchema = v.union([
+    actionSchema,
     v.strictObject({
-      json: v.optional(v.pipe(v.string(), v.minLength(1))),
-      junit: v.optional(v.pipe(v.string(), v.minLength(1))),
+      action: v.optional(actionSchema),
+      allow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      threshold: v.optional(v.pipe(v.number(), v.minValue(0))),
     }),
-  ),
-  console: v.optional(v.boolean()),
-  stackFrames: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
-  reap: v.optional(v.boolean()),
-  baseline: v.optional(v.pipe(v.string(), v.minLength(1))),
-  ignore: v.optional(
-    v.array(
+  ]);
+
+  const kindsEntries = Object.fromEntries(KINDS.map((k) => [k, v.optional(kindPolicySchema)])) as Record<
+    Kind,
+    v.OptionalSchema<typeof kindPolicySchema, undefined>
+  >;
+
+  return v.strictObject({
+    settleMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000))),
+    kinds: v.optional(v.strictObject(kindsEntries)),
+    outputFile: v.optional(
       v.strictObject({
-        kind: v.optional(v.union([v.picklist(KINDS), v.array(v.picklist(KINDS))])),
-        stack: v.optional(v.pipe(v.string(), v.minLength(1))),
-        test: v.optional(v.pipe(v.string(), v.minLength(1))),
-        file: v.optional(v.pipe(v.string(), v.minLength(1))),
-        reason: v.optional(v.string()),
+        json: v.optional(v.pipe(v.string(), v.minLength(1))),
+        junit: v.optional(v.pipe(v.string(), v.minLength(1))),
       }),
     ),
-  ),
-  scope: v.optional(v.picklist(['file', 'test'] as const)),
-});
+    console: v.optional(v.boolean()),
+    stackFrames: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
+    reap: v.optional(v.boolean()),
+    baseline: v.optional(v.pipe(v.string(), v.minLength(1))),
+    ignore: v.optional(
+      v.array(
+        v.strictObject({
+          kind: v.optional(v.union([v.picklist(KINDS), v.array(v.picklist(KINDS))])),
+          stack: v.optional(v.pipe(v.string(), v.minLength(1))),
+          test: v.optional(v.pipe(v.string(), v.minLength(1))),
+          file: v.optional(v.pipe(v.string(), v.minLength(1))),
+          reason: v.optional(v.string()),
+        }),
+      ),
+    ),
+    scope: v.optional(v.picklist(['file', 'test'] as const)),
+  });
+}
+let optionsSchema: ReturnType<typeof buildOptionsSchema> | undefined;
 
 const FIX: Record<string, string> = {
   settleMs: 'use a whole number of milliseconds between 0 and 60000, e.g. settleMs: 500',
@@ -129,13 +134,13 @@ export class LeakwatchConfigError extends Error {
 
 /** Validates raw options (from the plugin call or a config file) and throws one error naming the key and the fix. */
 export function validateOptions(input: unknown, source: string): LeakwatchOptions {
-  const result = v.safeParse(optionsSchema, input ?? {});
+  const result = valibot().safeParse((optionsSchema ??= buildOptionsSchema()), input ?? {});
   if (result.success) {
     validateGlobs(result.output.ignore ?? [], source);
     return result.output as LeakwatchOptions;
   }
   const issue = result.issues[0];
-  const path = v.getDotPath(issue) ?? '';
+  const path = valibot().getDotPath(issue) ?? '';
   const top = path.split('.')[0] ?? '';
   const known = top in FIX;
   const what =
@@ -155,7 +160,7 @@ function validateGlobs(rules: ReadonlyArray<Record<string, unknown>>, source: st
       const pattern = rule[key];
       if (typeof pattern !== 'string') continue;
       try {
-        picomatch.makeRe(pattern, { strictBrackets: true });
+        picomatch().makeRe(pattern, { strictBrackets: true });
       } catch (error) {
         throw new LeakwatchConfigError(
           `leakwatch: invalid glob in "ignore.${i}.${key}" (${JSON.stringify(pattern)}) in ${source}: ${(error as Error).message}. Fix: ${FIX.ignore}.`,

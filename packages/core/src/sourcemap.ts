@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import type { TraceMap } from '@jridgewell/trace-mapping';
+import { traceMapping } from './lazy.js';
 import type { Frame } from './stack.js';
 
 // Vitest and Jest already map the frames of files they transform; this covers code Node loaded itself
@@ -31,7 +32,7 @@ function loadMap(file: string): TraceMap | null {
           json = fs.readFileSync(mapFile, 'utf8');
           mapUrl = mapFile;
         }
-        map = new TraceMap(json, mapUrl);
+        map = new (traceMapping().TraceMap)(json, mapUrl);
       }
     }
   } catch {
@@ -44,7 +45,7 @@ function loadMap(file: string): TraceMap | null {
 export function mapPosition(frame: Frame): Frame {
   const map = loadMap(frame.file);
   if (!map) return frame;
-  const pos = originalPositionFor(map, { line: frame.line, column: Math.max(0, frame.column - 1) });
+  const pos = traceMapping().originalPositionFor(map, { line: frame.line, column: Math.max(0, frame.column - 1) });
   if (pos.source == null || pos.line == null) return frame;
   let source = pos.source;
   if (source.startsWith('file:')) source = fileURLToPath(source);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,6 +20,21 @@ export { LeakwatchReporter } from './reporter.js';
 
 const SETUP_FILE = fileURLToPath(new URL('./setup.js', import.meta.url));
 const kReporterAdded = Symbol.for('leakwatch.reporterAdded');
+
+/**
+ * Matches the real directory of @leakwatch/core. Installed from a registry it sits under node_modules and Vitest
+ * externalizes it by itself; linked from a workspace (or a `file:` dependency) it does not, and Vitest would transform
+ * the whole engine with Vite and evaluate it again in every test file. Undefined when it cannot be resolved.
+ */
+function coreDirectory(): RegExp | undefined {
+  try {
+    const entry = fs.realpathSync(createRequire(import.meta.url).resolve('@leakwatch/core'));
+    const dir = path.dirname(entry).split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`^${dir}/`);
+  } catch {
+    return undefined;
+  }
+}
 
 function toArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -40,6 +57,10 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       config.test.server ??= {};
       config.test.server.deps ??= {};
       config.test.server.deps.inline = config.test.server.deps.inline === true ? true : [...toArray(config.test.server.deps.inline), /@leakwatch[\\/]vitest/, SETUP_FILE];
+      // The engine is loaded by Node once per worker: it keeps no per-file state in module scope (the detector is a
+      // process-wide singleton), so transforming it per file only costs time and memory.
+      const core = coreDirectory();
+      if (core && config.test.server.deps.inline !== true) config.test.server.deps.external = [...toArray(config.test.server.deps.external), core];
     },
     async configureVitest({ vitest }: { vitest: any }) {
       if (vitest[kReporterAdded]) return;

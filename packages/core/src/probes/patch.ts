@@ -4,6 +4,32 @@ import type { ResourceType, Tracker } from '../tracker.js';
 /** Undo functions of every patch, newest first, so uninstall restores the exact originals. */
 export type Restore = () => void;
 
+/** Inside batchPatches: syncs wait for the end of the batch. */
+let batchDepth = 0;
+let syncPending = false;
+
+function syncExports(): void {
+  if (batchDepth > 0) syncPending = true;
+  else syncBuiltinESMExports();
+}
+
+/**
+ * Runs `fn` (installing or restoring many patches) with one ESM export sync at the end instead of one per patch:
+ * each sync walks every loaded builtin module, and install runs in every test file's process.
+ */
+export function batchPatches(fn: () => void): void {
+  batchDepth++;
+  try {
+    fn();
+  } finally {
+    batchDepth--;
+    if (batchDepth === 0 && syncPending) {
+      syncPending = false;
+      syncBuiltinESMExports();
+    }
+  }
+}
+
 /**
  * Replaces `obj[key]` and, for builtin modules, re-syncs ESM named exports so that
  * `import { setTimeout } from 'node:timers'` sees the wrapper as well as `require('timers').setTimeout`.
@@ -11,11 +37,11 @@ export type Restore = () => void;
 export function replace<T extends object, K extends keyof T>(obj: T, key: K, value: T[K]): Restore {
   const original = obj[key];
   obj[key] = value;
-  syncBuiltinESMExports();
+  syncExports();
   return () => {
     if (obj[key] === value) {
       obj[key] = original;
-      syncBuiltinESMExports();
+      syncExports();
     }
   };
 }

@@ -1,0 +1,18 @@
+import { createRequire } from 'node:module';
+
+// tsup's shims give the CJS build an import.meta.url.
+const load = createRequire(import.meta.url);
+
+/**
+ * A dependency loaded on first use. Every test file's process imports core (a fresh process per file under Vitest's
+ * default isolation), but validation, glob matching and source maps are only needed by the runner's main process,
+ * the CLI, or when a leak is reported: loading them up front cost ~30 ms per test file.
+ */
+function lazy<T>(id: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load(id) as T);
+}
+
+export const valibot = lazy<typeof import('valibot')>('valibot');
+export const picomatch = lazy<typeof import('picomatch')>('picomatch');
+export const traceMapping = lazy<typeof import('@jridgewell/trace-mapping')>('@jridgewell/trace-mapping');
