@@ -102,6 +102,9 @@ export class Detector {
   /** Where recording goes between test files: nowhere, or the main process's own bucket. */
   private idleFile: string | null = null;
   private allowedInTests = new Map<string, Map<Kind, string>>();
+  private reportsHooks = false;
+  /** No user code has run since the last test ended (only meaningful when the adapter reports hooks). */
+  private quietBetweenTests = false;
 
   private constructor() {
     this.tracker = new Tracker(this.options.stackFrames);
@@ -184,7 +187,14 @@ export class Detector {
     return findings.sort(compareFindings);
   }
 
-  fileStart(absoluteFile: string, realm: Realm = { global: globalThis, process }): void {
+  /**
+   * `reportsHooks`: the adapter calls hookStart() for every hook that runs between two tests (Jest's environment sees
+   * them all as events), so the globals listed at one test's end can serve as the next one's start.
+   */
+  fileStart(absoluteFile: string, realm: Realm = { global: globalThis, process }, reportsHooks = false): void {
+    this.reportsHooks = reportsHooks;
+    this.quietBetweenTests = false;
+    this.globals.invalidate();
     this.file = absoluteFile;
     this.realm = realm;
     this.tracker.currentFile = absoluteFile;
@@ -230,7 +240,14 @@ export class Detector {
     return judged;
   }
 
+  /** A beforeAll/afterAll hook is about to run between tests: what the last test left is no longer the baseline. */
+  hookStart(): void {
+    this.quietBetweenTests = false;
+  }
+
   testStart(test: TestRef): void {
+    const reuseGlobals = this.quietBetweenTests;
+    this.quietBetweenTests = false;
     this.guard('testStart', () => {
       this.flushGlobals();
       this.tracker.activeTests.set(test.key, test);
@@ -242,7 +259,7 @@ export class Detector {
       this.measuring = test;
       const kinds = this.options.kinds;
       if (kinds.heap.action !== 'off') this.heap.start();
-      if (kinds.global.action !== 'off') this.globals.start(this.realm.global);
+      if (kinds.global.action !== 'off') this.globals.start(this.realm.global, reuseGlobals);
       if (kinds.listener.action !== 'off') this.listeners.start(this.realm.process);
     });
   }
@@ -258,6 +275,7 @@ export class Detector {
       this.tracker.activeTests.delete(test.key);
       const measured = this.measuring?.key === test.key;
       this.measuring = null;
+      this.quietBetweenTests = measured && this.reportsHooks;
       this.tracker.sweep();
       if (!measured || !this.file) return;
       const kinds = this.options.kinds;

@@ -28,6 +28,8 @@ function optionsFromEnvironment(): LeakwatchOptions | undefined {
 export interface Attachment {
   ready: Promise<void>;
   testStart(test: { key: string; titlePath: string[] }): void;
+  /** A beforeAll/afterAll hook starts (only the environment wrapper sees these). */
+  hookStart(): void;
   /** Returns the error to throw from the test's last afterEach, if any. */
   testEnd(test: { key: string; titlePath: string[] }): Promise<Error | undefined>;
   /** Returns the error to throw from the file's last afterAll, if any. */
@@ -44,6 +46,7 @@ export function attach(
   testPath: string,
   rootDir: string,
   fromCall: LeakwatchOptions | undefined = optionsFromEnvironment(),
+  reportsHooks = false,
 ): Attachment {
   const detector = Detector.shared();
   detector.install();
@@ -61,11 +64,12 @@ export function attach(
   const thrown = new Set<string>();
   const ready = optionsByRoot.get(key)!.then((options) => {
     detector.configure(options, rootDir);
-    detector.fileStart(testPath, realm);
+    detector.fileStart(testPath, realm, reportsHooks);
   });
   return {
     ready,
     testStart: (test) => detector.testStart(test),
+    hookStart: () => detector.hookStart(),
     testEnd: async (test) => {
       const failing = (await detector.testEnd(test)).filter(isFailing);
       for (const f of failing) thrown.add(f.id);

@@ -105,7 +105,8 @@ function leakwatchEnvironment(Base: any): any {
     async setup(): Promise<void> {
       await super.setup();
       const realm = { global: this.global, process: this.global.process };
-      this.leakwatch = attach(realm, this.leakwatchTestPath, this.leakwatchRoot, this.leakwatchFromCall ?? {});
+      // The environment sees every hook as an event, so the detector may reuse the globals listed at a test's end.
+      this.leakwatch = attach(realm, this.leakwatchTestPath, this.leakwatchRoot, this.leakwatchFromCall ?? {}, true);
       await this.leakwatch.ready;
     }
 
@@ -117,6 +118,9 @@ function leakwatchEnvironment(Base: any): any {
         case 'run_start':
           // jest-circus starts every test.concurrent body before its test_start: attribute those to the file.
           if (hasConcurrentTests(state.rootDescribeBlock)) Detector.shared().tracker.concurrentFile = true;
+          break;
+        case 'hook_start':
+          if (event.hook?.type === 'beforeAll' || event.hook?.type === 'afterAll') leakwatch.hookStart();
           break;
         case 'test_start': {
           const titlePath = circusTitlePath(event.test);
