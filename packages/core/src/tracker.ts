@@ -45,6 +45,8 @@ export interface Tracked<R extends object = any> {
   folded?: Tracked[];
 }
 
+const SWEEP_MIN = 1024;
+
 /** Stacks are parsed (and source-mapped) only for resources still open at judgement, and once. */
 export function resolvedStack(record: Tracked): ResolvedStack {
   return (record.resolved ??= resolveStack(record.stack));
@@ -67,6 +69,7 @@ export class Tracker {
   /** Kinds whose policy is 'off' are not recorded at all, so they cost nothing. */
   readonly disabled = new Set<Kind>();
   private readonly byResource = new WeakMap<object, Tracked>();
+  private sweepAt = SWEEP_MIN;
 
   constructor(stackFrames: number) {
     this.stackFrames = stackFrames;
@@ -89,6 +92,12 @@ export class Tracker {
     }
     const record: Tracked<R> = { type, resource, stack, test, concurrent, file: this.currentFile };
     this.records.add(record);
+    // Test ends sweep closed records; a process with no test ends (the runner's main process) or a test that makes
+    // timers by the thousand needs a sweep here too, amortised, or fired timers would pile up with their stacks.
+    if (this.records.size >= this.sweepAt) {
+      this.sweep();
+      this.sweepAt = Math.max(SWEEP_MIN, this.records.size * 2);
+    }
     return record;
   }
 
