@@ -182,8 +182,7 @@ export class Detector {
       byFile.set(file, [...(byFile.get(file) ?? []), record]);
     }
     const findings = [...byFile].flatMap(([file, records]) => this.judge(attributeResources(this.root, file, records, 'run')));
-    if (this.options.reap && open.length) this.errors.push(...(await reapWithFolded(open)));
-    for (const record of withFolded(open)) this.tracker.forget(record);
+    await this.release(open);
     return findings.sort(compareFindings);
   }
 
@@ -316,9 +315,17 @@ export class Detector {
     const open = foldOwned(settled, this.tracker.openRecords(file));
     const judged = this.judge(attributeResources(this.root, relativePath(this.root, file), open, 'test'));
     this.testFindings.push(...judged);
-    if (this.options.reap) this.errors.push(...(await reapWithFolded(open)));
-    for (const record of withFolded(open)) this.tracker.forget(record);
+    await this.release(open);
     return judged;
+  }
+
+  /**
+   * After judging: reaps what was reported (when `reap` is on) and forgets it with everything folded into it, so it
+   * is reported once and a later file sharing the process never inherits it.
+   */
+  private async release(open: Tracked[]): Promise<void> {
+    if (this.options.reap && open.length) this.errors.push(...(await reapWithFolded(open)));
+    for (const record of withFolded(open)) this.tracker.forget(record);
   }
 
   /** Globals still present after the runner finished with the test that added them. */
@@ -344,9 +351,7 @@ export class Detector {
       const open = foldOwned(await settle(() => this.tracker.openRecords(file), this.options.settleMs));
       const raw = attributeResources(this.root, relative, open);
       findings.push(...this.judge(raw));
-      if (this.options.reap && open.length) this.errors.push(...(await reapWithFolded(open)));
-      // Reported once, against this file: a later file sharing the process never inherits them.
-      for (const record of withFolded(open)) this.tracker.forget(record);
+      await this.release(open);
     } catch (error) {
       this.errors.push(`fileEnd: ${(error as Error)?.stack ?? String(error)}`);
     }

@@ -1,6 +1,6 @@
 import { originalTimers } from './settle.js';
 import { withFolded } from './fold.js';
-import { resolvedStack, type Tracked } from './tracker.js';
+import { resolvedStack, safeIsOpen, type Tracked } from './tracker.js';
 
 /** Long enough for a child's SIGTERM grace period and SIGKILL, a worker's terminate() and a server's close(). */
 export const REAP_BUDGET_MS = 3000;
@@ -38,16 +38,10 @@ export async function reap(records: Tracked[], budgetMs = REAP_BUDGET_MS): Promi
 export async function reapWithFolded(records: Tracked[], budgetMs = REAP_BUDGET_MS): Promise<string[]> {
   const started = Date.now();
   const errors = await reap(records, budgetMs);
-  const rest = withFolded(records).filter((r) => !records.includes(r) && stillOpen(r));
+  const owners = new Set(records);
+  const rest = withFolded(records).filter((r) => !owners.has(r) && safeIsOpen(r));
   const left = budgetMs - (Date.now() - started);
   if (rest.length && left > 0) errors.push(...(await reap(rest, left)));
   return errors;
 }
 
-function stillOpen(record: Tracked): boolean {
-  try {
-    return record.type.isOpen(record.resource);
-  } catch {
-    return false;
-  }
-}

@@ -163,7 +163,8 @@ function isFinished(record: Tracked): boolean {
   }
 }
 
-function safeIsOpen(record: Tracked): boolean {
+/** isOpen that never throws: a probe that can no longer read its resource counts it as closed. */
+export function safeIsOpen(record: Tracked): boolean {
   try {
     return record.type.isOpen(record.resource);
   } catch {

@@ -1,7 +1,8 @@
 import Module from 'node:module';
 import path from 'node:path';
 import type { ResourceType, Tracker } from '../tracker.js';
-import { trackConstructor, type Restore } from './patch.js';
+import { trackClass } from './db/wrap.js';
+import type { Restore } from './patch.js';
 
 /** better-sqlite3's native connection object (`db[cppdb]`), which its JS Database delegates to. */
 interface NativeDatabase {
@@ -27,18 +28,17 @@ export const sqlite3Type: ResourceType<any> = {
   close: (db) => new Promise<void>((resolve) => db.close(() => resolve())),
 };
 
-const wrapped = new WeakSet<Function>();
-/** Each native addon whose Database class is the connection: v12 of better-sqlite3 builds build/Release/better_sqlite3.node, v13 ships prebuilds/<platform>.node. */
+/**
+ * Each native addon whose Database class is the connection: better-sqlite3 12 builds build/Release/better_sqlite3.node,
+ * 13 ships prebuilds/<platform>.node.
+ */
 const ADDONS: Array<[RegExp, ResourceType]> = [
   [/(?:[\\/]better_sqlite3|[\\/]better-sqlite3[\\/]prebuilds[\\/][^\\/]+)\.node$/, betterSqliteType],
   [/[\\/]node_sqlite3\.node$/, sqlite3Type],
 ];
 
 function wrapAddon(addon: any, type: ResourceType, tracker: Tracker): void {
-  if (!addon || typeof addon.Database !== 'function' || wrapped.has(addon.Database)) return;
-  const Tracked = trackConstructor(addon.Database, (db, above) => tracker.track(type, db, above));
-  wrapped.add(Tracked);
-  addon.Database = Tracked;
+  if (addon && typeof addon.Database === 'function') addon.Database = trackClass(addon.Database, type, tracker);
 }
 
 function addonType(filename: string): ResourceType | undefined {
@@ -46,9 +46,9 @@ function addonType(filename: string): ResourceType | undefined {
 }
 
 /**
- * Wraps the Database class of better-sqlite3's native addon. Every copy of the JS package (Node's module cache,
- * Vitest's externalized import, Jest's per-file registry) loads the one native module through Node's own loader, so
- * this reaches them all. Costs one regex test per module load when the driver is not installed.
+ * Wraps the Database class of the SQLite drivers' native addons (better-sqlite3, sqlite3). Every copy of the JS
+ * package (Node's module cache, Vitest's externalized import, Jest's per-file registry) loads the one native module
+ * through Node's own loader, so this reaches them all. Costs one regex test per module load when the driver is not installed.
  */
 export function installSqlite(tracker: Tracker): Restore {
   const M = Module as any;

@@ -32,20 +32,16 @@ export function trackMethod(proto: any, method: string, type: ResourceType, trac
 
 let outermost: Function | undefined;
 
-/** A factory export (createClient, createPool): what it returns is the resource, or `pick` finds it in the result. */
-export function trackFactory(
-  exports: any,
-  name: string,
-  type: ResourceType,
-  tracker: Tracker,
-  pick: (result: any) => object | undefined = (result) => result,
-): void {
+/**
+ * Replaces a factory export with a wrapper that hands each object it returns to `onResult`, with the function to cut
+ * the stack above. Wrapped at two layers (redis calls @redis/client's createClient), the cut is above the outer
+ * wrapper, so neither of ours sits between the user's call and the resource.
+ */
+function wrapFactory(exports: any, name: string, onResult: (result: object, above: Function) => void): void {
   const original = exports?.[name];
   if (typeof original !== 'function' || isWrapped(original)) return;
   const wrapped = mark({
     [name](this: unknown, ...args: unknown[]) {
-      // Wrapped at two layers (redis calls @redis/client's createClient): the stack is cut above the outer wrapper,
-      // so neither of ours sits between the user's call and the resource.
       const outer = outermost === undefined;
       if (outer) outermost = wrapped;
       let result: any;
@@ -54,12 +50,25 @@ export function trackFactory(
       } finally {
         if (outer) outermost = undefined;
       }
-      const resource = result && typeof result === 'object' ? pick(result) : undefined;
-      if (resource) tracker.trackOnce(type, resource, outer ? wrapped : outermost ?? wrapped);
+      if (result && typeof result === 'object') onResult(result, outer ? wrapped : (outermost ?? wrapped));
       return result;
     },
   }[name]!);
   exports[name] = wrapped;
+}
+
+/** A factory export (createClient, createPool): what it returns is the resource, or `pick` finds it in the result. */
+export function trackFactory(
+  exports: any,
+  name: string,
+  type: ResourceType,
+  tracker: Tracker,
+  pick: (result: any) => object | undefined = (result) => result,
+): void {
+  wrapFactory(exports, name, (result, above) => {
+    const resource = pick(result);
+    if (resource) tracker.trackOnce(type, resource, above);
+  });
 }
 
 /** A class export: each instance is the resource, recorded at `new`. Returns the wrapped class. */
@@ -70,13 +79,5 @@ export function trackClass<C extends Function>(Original: C, type: ResourceType, 
 
 /** Calls `then` with each result of a factory export, for drivers whose classes are only reachable from an instance. */
 export function afterFactory(exports: any, name: string, then: (result: any) => void): void {
-  const original = exports?.[name];
-  if (typeof original !== 'function' || isWrapped(original)) return;
-  exports[name] = mark({
-    [name](this: unknown, ...args: unknown[]) {
-      const result = original.apply(this, args);
-      if (result && typeof result === 'object') then(result);
-      return result;
-    },
-  }[name]!);
+  wrapFactory(exports, name, (result) => then(result));
 }
