@@ -2,8 +2,7 @@
  * The whole runtime side of leakwatch for Vitest. Registered first among setup files, so its beforeEach runs before
  * the user's, and its judgements run after every user hook, cleanup and fixture teardown.
  */
-import { beforeAll, beforeEach, expect } from 'vitest';
-import { getHooks } from 'vitest/suite';
+import * as vitest from 'vitest';
 import {
   Detector,
   isFailing,
@@ -16,6 +15,22 @@ import {
   type Finding,
 } from '@leakwatch/core';
 import { taskTitlePath } from './titles.js';
+
+const { beforeAll, beforeEach, expect } = vitest;
+
+type GetHooks = (suite: object) => { afterAll?: Function[] } | undefined;
+/**
+ * Vitest 4.1 has the suite helpers on `TestRunner` and prints a deprecation warning for every import of
+ * 'vitest/suite', which 4.0 still needs: that import happens only where `TestRunner` is missing.
+ */
+let getHooks: Promise<GetHooks> | undefined;
+function suiteHooksReader(): Promise<GetHooks> {
+  const runner = (vitest as { TestRunner?: { getSuiteHooks?: GetHooks } }).TestRunner;
+  return (getHooks ??=
+    typeof runner?.getSuiteHooks === 'function'
+      ? Promise.resolve(runner.getSuiteHooks)
+      : import('vitest/suite').then((suite) => suite.getHooks as unknown as GetHooks));
+}
 
 
 const detector = Detector.shared();
@@ -44,7 +59,7 @@ beforeAll(async function leakwatchFileStart() {
   const file = [...arguments].find((a) => a && typeof a === 'object' && 'filepath' in a);
   await ready;
   if (configError) throw configError;
-  if (file) deferAfterAllErrors(file);
+  if (file) deferAfterAllErrors(file, await suiteHooksReader());
   // Judged in the cleanup that beforeAll returns: Vitest runs cleanups after every afterAll hook, and ours last
   // (it was registered first), so a server closed by the user's own `beforeAll(() => () => server.close())` is
   // closed before we look.
@@ -71,8 +86,8 @@ const kDeferred = Symbol.for('leakwatch.deferredHook');
  * usual cause is an `await server.close()` that hangs on a leaked connection, exactly when the report matters. The
  * file's own afterAll hooks are wrapped so their errors are kept and rethrown after the judgement, with it.
  */
-function deferAfterAllErrors(file: object): void {
-  const hooks = (getHooks(file as any) as { afterAll?: Function[] } | undefined)?.afterAll;
+function deferAfterAllErrors(file: object, getHooks: GetHooks): void {
+  const hooks = getHooks(file)?.afterAll;
   if (!Array.isArray(hooks)) return;
   hooks.forEach((hook, i) => {
     if ((hook as any)[kDeferred]) return;
