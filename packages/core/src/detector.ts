@@ -11,7 +11,7 @@ import { installChildProcesses } from './probes/child-processes.js';
 import { installDrivers, instrumentRequire } from './probes/drivers.js';
 import { installFileHandles } from './probes/file-handles.js';
 import { installFsWatchers } from './probes/fs-watchers.js';
-import { GlobalsProbe } from './probes/globals.js';
+import { GlobalsProbe, globalsMirror } from './probes/globals.js';
 import { HeapProbe } from './probes/heap.js';
 import { ListenersProbe } from './probes/listeners.js';
 import { installMessagePorts } from './probes/message-ports.js';
@@ -30,6 +30,8 @@ import { Tracker, resolvedStack, type TestRef, type Tracked } from './tracker.js
 export interface Realm {
   global: object;
   process: NodeJS.Process;
+  /** The vm context's sandbox behind a Jest-style per-file global, if any: listed instead when nothing changed. */
+  sandbox?: object;
 }
 
 /** What one test file produced, as sent from the worker to the reporter. */
@@ -193,7 +195,7 @@ export class Detector {
   fileStart(absoluteFile: string, realm: Realm = { global: globalThis, process }, reportsHooks = false): void {
     this.reportsHooks = reportsHooks;
     this.quietBetweenTests = false;
-    this.globals.invalidate();
+    this.globals.useMirror(globalsMirror(realm.global, realm.sandbox));
     this.file = absoluteFile;
     this.realm = realm;
     this.tracker.currentFile = absoluteFile;

@@ -42,7 +42,7 @@ export interface Attachment {
  * `fromCall` defaults to the options withLeakwatch() left in the environment.
  */
 export function attach(
-  realm: { global: any; process: NodeJS.Process },
+  realm: { global: any; process: NodeJS.Process; sandbox?: object },
   testPath: string,
   rootDir: string,
   fromCall: LeakwatchOptions | undefined = optionsFromEnvironment(),

@@ -74,6 +74,7 @@ function resolveBaseUncached(name: string | undefined, rootDir: string): any {
 }
 
 const subclasses = new WeakMap<Function, Function>();
+const EVENTS = new Set(['run_start', 'hook_start', 'test_start', 'test_done', 'run_finish']);
 
 function hasConcurrentTests(block: { children?: any[] } | undefined): boolean {
   return (block?.children ?? []).some((child) => (child.type === 'test' ? child.concurrent === true : hasConcurrentTests(child)));
@@ -104,44 +105,53 @@ function leakwatchEnvironment(Base: any): any {
 
     async setup(): Promise<void> {
       await super.setup();
-      const realm = { global: this.global, process: this.global.process };
+      // getVmContext() is the vm context's sandbox for jest-environment-node; core checks it mirrors the global.
+      const realm = { global: this.global, process: this.global.process, sandbox: this.getVmContext?.() ?? undefined };
       // The environment sees every hook as an event, so the detector may reuse the globals listed at a test's end.
       this.leakwatch = attach(realm, this.leakwatchTestPath, this.leakwatchRoot, this.leakwatchFromCall ?? {}, true);
       await this.leakwatch.ready;
     }
 
-    async handleTestEvent(event: any, state: any): Promise<void> {
-      if (super.handleTestEvent) await super.handleTestEvent(event, state);
-      const leakwatch = this.leakwatch;
-      if (!leakwatch) return;
+    /**
+     * jest-circus awaits this for every event (a dozen per test): the ones leakwatch ignores return the base
+     * environment's own result, with no promise of ours in between.
+     */
+    handleTestEvent(event: any, state: any): unknown {
+      const base = super.handleTestEvent?.(event, state);
+      if (!this.leakwatch || !EVENTS.has(event.name)) return base;
+      return base && typeof base.then === 'function' ? base.then(() => this.leakwatchEvent(event, state)) : this.leakwatchEvent(event, state);
+    }
+
+    private leakwatchEvent(event: any, state: any): void | Promise<void> {
+      const leakwatch = this.leakwatch!;
       switch (event.name) {
         case 'run_start':
           // jest-circus starts every test.concurrent body before its test_start: attribute those to the file.
           if (hasConcurrentTests(state.rootDescribeBlock)) Detector.shared().tracker.concurrentFile = true;
-          break;
+          return;
         case 'hook_start':
           if (event.hook?.type === 'beforeAll' || event.hook?.type === 'afterAll') leakwatch.hookStart();
-          break;
+          return;
         case 'test_start': {
           const titlePath = circusTitlePath(event.test);
           const ref = { key: `${this.leakwatchTests.size}:${titlePath.join('\u203a')}`, titlePath };
           this.leakwatchTests.set(event.test, ref);
           leakwatch.testStart(ref);
-          break;
+          return;
         }
         case 'test_done': {
           const ref = this.leakwatchTests.get(event.test);
+          if (!ref) return;
           // test_done comes after every afterEach hook of the test, root-level ones included.
-          const error = ref && (await leakwatch.testEnd(ref));
-          if (error) event.test.errors.push(error);
-          break;
+          return leakwatch.testEnd(ref).then((error) => {
+            if (error) event.test.errors.push(error);
+          });
         }
-        case 'run_finish': {
+        case 'run_finish':
           // After every afterAll hook: settle, judge the file, hand the result to the reporter.
-          const error = await leakwatch.fileEnd();
-          if (error) state.unhandledErrors.push(error);
-          break;
-        }
+          return leakwatch.fileEnd().then((error) => {
+            if (error) state.unhandledErrors.push(error);
+          });
       }
     }
   }

@@ -2,7 +2,27 @@ import Module from 'node:module';
 import type { Detector } from '@leakwatch/core';
 
 const RUNTIME_RE = /[\\/]jest-runtime[\\/]build[\\/]index\.js$/;
+const ORIGINAL = Symbol.for('leakwatch.original');
+const TIMERS = ['setTimeout', 'setInterval'] as const;
 const hooked = new WeakSet<object>();
+
+/**
+ * Runs `load` with the realm's timer globals unwrapped. Jest's own modules (jest-circus, expect, the snapshot code)
+ * are loaded as "internal modules" into the test file's realm and take their timers from it once, at load: jest-circus
+ * arms a timeout timer for every test and hook. Those are the runner's, cleared by it, and each would otherwise cost a
+ * stack capture.
+ */
+function withRunnerTimers<T>(global: Record<string, any> | undefined, load: () => T): T {
+  const swapped = TIMERS.filter((name) => typeof global?.[name]?.[ORIGINAL] === 'function');
+  if (!global || swapped.length === 0) return load();
+  const wrapped = swapped.map((name) => global[name]);
+  swapped.forEach((name) => (global[name] = global[name][ORIGINAL]));
+  try {
+    return load();
+  } finally {
+    swapped.forEach((name, i) => (global[name] = wrapped[i]));
+  }
+}
 
 /**
  * Jest evaluates each test file's dependencies in its own module registry, out of sight of Node's loader, so a
@@ -17,8 +37,11 @@ export function hookJestRuntime(detector: Detector): void {
     if (!proto || hooked.has(proto) || typeof proto.requireModule !== 'function') continue;
     hooked.add(proto);
     const original = proto.requireModule;
-    proto.requireModule = function requireModule(this: unknown, from: string, moduleName?: string, ...rest: unknown[]) {
-      return detector.instrumentRequire(moduleName, original.call(this, from, moduleName, ...rest));
+    proto.requireModule = function requireModule(this: any, from: string, moduleName?: string, options?: any, ...rest: unknown[]) {
+      if (options?.isInternalModule) {
+        return withRunnerTimers(this?._environment?.global, () => original.call(this, from, moduleName, options, ...rest));
+      }
+      return detector.instrumentRequire(moduleName, original.call(this, from, moduleName, options, ...rest));
     };
   }
 }
