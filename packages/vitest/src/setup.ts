@@ -70,11 +70,18 @@ beforeEach(({ task, onTestFinished }) => {
   const test = { key: task.id, titlePath: taskTitlePath(task) };
   detector.testStart(test);
   // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
-  onTestFinished(async () => {
-    const failing = (await detector.testEnd(test)).filter(isFailing);
-    for (const f of failing) thrown.add(f.id);
-    if (failing.length) throw leakError(failing, root);
-  });
+  // Vitest captures a stack trace per call, for a timeout message that would only point here: ~70 µs a test.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    onTestFinished(async () => {
+      const failing = (await detector.testEnd(test)).filter(isFailing);
+      for (const f of failing) thrown.add(f.id);
+      if (failing.length) throw leakError(failing, root);
+    });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 });
 
 /** Errors of the file's own afterAll hooks, rethrown once leakwatch has judged the file. */
