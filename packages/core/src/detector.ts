@@ -247,7 +247,8 @@ export class Detector {
   }
 
   testStart(test: TestRef): void {
-    const reuseGlobals = this.quietBetweenTests;
+    // Nothing ran since the last test's end: its globals list and heap size are this test's start.
+    const quiet = this.quietBetweenTests;
     this.quietBetweenTests = false;
     this.guard('testStart', () => {
       this.flushGlobals();
@@ -259,8 +260,8 @@ export class Detector {
       }
       this.measuring = test;
       const kinds = this.options.kinds;
-      if (kinds.heap.action !== 'off') this.heap.start();
-      if (kinds.global.action !== 'off') this.globals.start(this.realm.global, reuseGlobals);
+      if (kinds.heap.action !== 'off') this.heap.start(quiet);
+      if (kinds.global.action !== 'off') this.globals.start(this.realm.global, quiet);
       if (kinds.listener.action !== 'off') this.listeners.start(this.realm.process);
     });
   }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Kind } from './kinds.js';
+import { crypto } from './lazy.js';
 
 export interface Site {
   file: string;
@@ -39,7 +39,7 @@ export type RawFinding = Omit<Finding, 'action'>;
  */
 export function findingId(kind: Kind, file: string, test: string[] | null, site: Site | null, discriminator = ''): string {
   const parts = [kind, file, test ? test.join('\u203a') : '', site ? `${site.file}:${site.line}:${site.column}` : '', discriminator];
-  return createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
+  return crypto().createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
 }
 
 export function compareFindings(a: Finding | RawFinding, b: Finding | RawFinding): number {
