@@ -24,12 +24,14 @@ type GetHooks = (suite: object) => { afterAll?: Function[] } | undefined;
  * 'vitest/suite', which 4.0 still needs: that import happens only where `TestRunner` is missing.
  */
 let getHooks: Promise<GetHooks> | undefined;
+// Not a literal: Vite resolves literal dynamic imports when it transforms this file, and Vitest 5 has no 'vitest/suite'.
+const SUITE_MODULE = 'vitest/suite';
 function suiteHooksReader(): Promise<GetHooks> {
   const runner = (vitest as { TestRunner?: { getSuiteHooks?: GetHooks } }).TestRunner;
   return (getHooks ??=
     typeof runner?.getSuiteHooks === 'function'
       ? Promise.resolve(runner.getSuiteHooks)
-      : import('vitest/suite').then((suite) => suite.getHooks as unknown as GetHooks));
+      : import(/* @vite-ignore */ SUITE_MODULE).then((suite: { getHooks: GetHooks }) => suite.getHooks));
 }
 
 
