@@ -19,13 +19,13 @@ import { taskTitlePath } from './titles.js';
 const { beforeAll, beforeEach, expect } = vitest;
 
 type GetHooks = (suite: object) => { afterAll?: Function[] } | undefined;
+// Not a literal: Vite resolves literal dynamic imports when it transforms this file, and Vitest 5 has no 'vitest/suite'.
+const SUITE_MODULE = 'vitest/suite';
+let getHooks: Promise<GetHooks> | undefined;
 /**
  * Vitest 4.1 has the suite helpers on `TestRunner` and prints a deprecation warning for every import of
  * 'vitest/suite', which 4.0 still needs: that import happens only where `TestRunner` is missing.
  */
-let getHooks: Promise<GetHooks> | undefined;
-// Not a literal: Vite resolves literal dynamic imports when it transforms this file, and Vitest 5 has no 'vitest/suite'.
-const SUITE_MODULE = 'vitest/suite';
 function suiteHooksReader(): Promise<GetHooks> {
   const runner = (vitest as { TestRunner?: { getSuiteHooks?: GetHooks } }).TestRunner;
   return (getHooks ??=
@@ -33,7 +33,6 @@ function suiteHooksReader(): Promise<GetHooks> {
       ? Promise.resolve(runner.getSuiteHooks)
       : import(/* @vite-ignore */ SUITE_MODULE).then((suite: { getHooks: GetHooks }) => suite.getHooks));
 }
-
 
 const detector = Detector.shared();
 const transported = decodeOptions();
