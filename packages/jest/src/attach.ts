@@ -15,7 +15,7 @@ import {
   type LeakwatchOptions,
   type ResolvedOptions,
 } from '@leakwatch/core';
-import { hookJestRuntime } from './jest-runtime.js';
+import { ORIGINAL, TIMERS, hookJestRuntime } from './jest-runtime.js';
 import { RUN_DIR_ENV, writeFileResult } from './results.js';
 
 const optionsByRoot = new Map<string, Promise<ResolvedOptions>>();
@@ -52,9 +52,9 @@ export function attach(
   detector.install();
   hookJestRuntime(detector);
   // The vm realm copies timer globals lazily: if Jest read them before leakwatch wrapped them, hand it the wrappers.
-  for (const name of ['setTimeout', 'setInterval'] as const) {
+  for (const name of TIMERS) {
     const wrapped = (globalThis as any)[name];
-    if (realm.global[name] === wrapped?.[Symbol.for('leakwatch.original')]) realm.global[name] = wrapped;
+    if (realm.global[name] === wrapped?.[ORIGINAL]) realm.global[name] = wrapped;
   }
   // One options promise per worker and root: leakwatch.config.* is read once, not once per test file.
   const key = `${rootDir}\0${JSON.stringify(fromCall ?? {})}`;

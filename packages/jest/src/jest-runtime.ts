@@ -2,8 +2,10 @@ import Module from 'node:module';
 import type { Detector } from '@leakwatch/core';
 
 const RUNTIME_RE = /[\\/]jest-runtime[\\/]build[\\/]index\.js$/;
-const ORIGINAL = Symbol.for('leakwatch.original');
-const TIMERS = ['setTimeout', 'setInterval'] as const;
+/** Where core's timer wrappers keep the function they wrap. */
+export const ORIGINAL = Symbol.for('leakwatch.original');
+/** The timer globals core wraps and a vm realm copies from the outer one. */
+export const TIMERS = ['setTimeout', 'setInterval'] as const;
 const hooked = new WeakSet<object>();
 
 /**
