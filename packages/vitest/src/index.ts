@@ -19,21 +19,30 @@ export { allow, allowFile, track, untrack, type TrackOptions } from '@leakwatch/
 export { LeakwatchReporter } from './reporter.js';
 
 const SETUP_FILE = fileURLToPath(new URL('./setup.js', import.meta.url));
+/** What the setup file runs; loaded by Node once per worker, never by Vitest's module runner (see tsup.config.ts). */
+const RUNTIME_FILE = fileURLToPath(new URL('./runtime.js', import.meta.url));
 const kReporterAdded = Symbol.for('leakwatch.reporterAdded');
 
+/** A pattern for a path as Vitest sees module ids: real path, forward slashes. */
+function realPathPattern(file: string, suffix: string): RegExp {
+  const real = fs.realpathSync(file).split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${real}${suffix}`);
+}
+
 /**
- * Matches the real directory of @leakwatch/core. Installed from a registry it sits under node_modules and Vitest
- * externalizes it by itself; linked from a workspace (or a `file:` dependency) it does not, and Vitest would transform
- * the whole engine with Vite and evaluate it again in every test file. Undefined when it cannot be resolved.
+ * The runtime file and the real directory of @leakwatch/core. Installed from a registry they sit under node_modules,
+ * but linked from a workspace (or a `file:` dependency) they do not, and Vitest would transform the engine with Vite
+ * and evaluate it again in every test file. What cannot be resolved is left to Vitest.
  */
-function coreDirectory(): RegExp | undefined {
+function workerModules(): RegExp[] {
+  const patterns: RegExp[] = [];
   try {
-    const entry = fs.realpathSync(createRequire(import.meta.url).resolve('@leakwatch/core'));
-    const dir = path.dirname(entry).split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`^${dir}/`);
+    patterns.push(realPathPattern(RUNTIME_FILE, '$'));
+    patterns.push(realPathPattern(path.dirname(createRequire(import.meta.url).resolve('@leakwatch/core')), '/'));
   } catch {
-    return undefined;
+    // Without a pattern Vitest inlines the module: slower, still correct.
   }
+  return patterns;
 }
 
 function toArray<T>(value: T | T[] | undefined): T[] {
@@ -56,11 +65,11 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       // Processed by Vitest rather than cached by Node, so it registers its hooks for every file, isolate or not.
       config.test.server ??= {};
       config.test.server.deps ??= {};
-      config.test.server.deps.inline = config.test.server.deps.inline === true ? true : [...toArray(config.test.server.deps.inline), /@leakwatch[\\/]vitest/, SETUP_FILE];
-      // The engine is loaded by Node once per worker: it keeps no per-file state in module scope (the detector is a
-      // process-wide singleton), so transforming it per file only costs time and memory.
-      const core = coreDirectory();
-      if (core && config.test.server.deps.inline !== true) config.test.server.deps.external = [...toArray(config.test.server.deps.external), core];
+      const inline = config.test.server.deps.inline;
+      config.test.server.deps.inline = inline === true ? true : [...toArray(inline), SETUP_FILE];
+      // The runtime and the engine are loaded by Node once per worker: they keep no per-file state in module scope
+      // (the detector is a process-wide singleton), so fetching and transforming them per file only costs time.
+      if (inline !== true) config.test.server.deps.external = [...toArray(config.test.server.deps.external), ...workerModules()];
     },
     async configureVitest({ vitest }: { vitest: any }) {
       if (vitest[kReporterAdded]) return;

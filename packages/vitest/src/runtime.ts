@@ -1,0 +1,144 @@
+/**
+ * The whole runtime side of leakwatch for Vitest, run by the setup file for every test file. It is loaded by Node, not
+ * by Vitest's module runner: each import of the runner is a round trip to the main process, and this module, the engine
+ * and 'vitest' itself load once per worker process instead of being fetched for every file.
+ */
+import * as vitest from 'vitest';
+import {
+  Detector,
+  isFailing,
+  leakError,
+  decodeOptions,
+  loadConfigFile,
+  renderFileResult,
+  resolveOptions,
+  type FileResult,
+  type Finding,
+} from '@leakwatch/core';
+import { taskTitlePath } from './titles.js';
+
+const { beforeAll, beforeEach, expect } = vitest;
+
+type GetHooks = (suite: object) => { afterAll?: Function[] } | undefined;
+// Not a literal: Vite resolves literal dynamic imports when it transforms this file, and Vitest 5 has no 'vitest/suite'.
+const SUITE_MODULE = 'vitest/suite';
+let getHooks: Promise<GetHooks> | undefined;
+/**
+ * Vitest 4.1 has the suite helpers on `TestRunner` and prints a deprecation warning for every import of
+ * 'vitest/suite', which 4.0 still needs: that import happens only where `TestRunner` is missing.
+ */
+function suiteHooksReader(): Promise<GetHooks> {
+  const runner = (vitest as { TestRunner?: { getSuiteHooks?: GetHooks } }).TestRunner;
+  return (getHooks ??=
+    typeof runner?.getSuiteHooks === 'function'
+      ? Promise.resolve(runner.getSuiteHooks)
+      : import(/* @vite-ignore */ SUITE_MODULE).then((suite: { getHooks: GetHooks }) => suite.getHooks));
+}
+
+const kDeferred = Symbol.for('leakwatch.deferredHook');
+
+/**
+ * Vitest stops at the first afterAll hook that throws or times out and skips the rest, our judgement included; the
+ * usual cause is an `await server.close()` that hangs on a leaked connection, exactly when the report matters. The
+ * file's own afterAll hooks are wrapped so their errors are kept in `errors` and rethrown after the judgement, with it.
+ */
+function deferAfterAllErrors(file: object, getHooks: GetHooks, errors: unknown[]): void {
+  const hooks = getHooks(file)?.afterAll;
+  if (!Array.isArray(hooks)) return;
+  hooks.forEach((hook, i) => {
+    if ((hook as any)[kDeferred]) return;
+    const deferred = async function (this: unknown, ...args: unknown[]) {
+      try {
+        return await hook.apply(this, args);
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    (deferred as any)[kDeferred] = true;
+    hooks[i] = deferred;
+  });
+}
+
+/**
+ * Registers leakwatch's hooks for the test file being collected. Called by the setup file, which Vitest evaluates
+ * for every test file, isolated or not, before the file's own hooks: its beforeEach runs before the user's, and its
+ * judgements run after every user hook, cleanup and fixture teardown.
+ */
+export function watchTestFile(): void {
+  const detector = Detector.shared();
+  const transported = decodeOptions();
+  const root: string = transported?.root ?? (globalThis as any).__vitest_worker__?.config?.root ?? process.cwd();
+
+  // Without the plugin, options come from leakwatch.config.* and are loaded once the runner lets us await.
+  let configError: unknown;
+  const ready: Promise<void> | undefined = transported
+    ? (detector.configure(transported.options, root), undefined)
+    : loadConfigFile(root).then(
+        (loaded) => detector.configure(resolveOptions(loaded?.options), root),
+        (error) => {
+          configError = error;
+        },
+      );
+
+  detector.install();
+  /** Ids of findings already thrown from a test, so the file-level error does not repeat them. */
+  const thrown = new Set<string>();
+  /** Errors of the file's own afterAll hooks, rethrown once leakwatch has judged the file. */
+  const hookErrors: unknown[] = [];
+  detector.fileStart(expect.getState().testPath ?? '');
+
+  // Plain functions without declared parameters: Vitest 4 passes (context, suite), and parses the parameter list of
+  // hooks for fixtures. The suite (the file task) carries the results to the main process as task meta.
+  beforeAll(async function leakwatchFileStart() {
+    const file = [...arguments].find((a) => a && typeof a === 'object' && 'filepath' in a);
+    await ready;
+    if (configError) throw configError;
+    if (file) deferAfterAllErrors(file, await suiteHooksReader(), hookErrors);
+    // Judged in the cleanup that beforeAll returns: Vitest runs cleanups after every afterAll hook, and ours last
+    // (it was registered first), so a server closed by the user's own `beforeAll(() => () => server.close())` is
+    // closed before we look.
+    return () => judgeFile(file);
+  });
+
+  beforeEach(({ task, onTestFinished }) => {
+    const test = { key: task.id, titlePath: taskTitlePath(task) };
+    detector.testStart(test);
+    // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
+    // Vitest captures a stack trace per call, for a timeout message that would only point here: ~70 µs a test.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      onTestFinished(async () => {
+        const failing = (await detector.testEnd(test)).filter(isFailing);
+        for (const f of failing) thrown.add(f.id);
+        if (failing.length) throw leakError(failing, root);
+      });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  });
+
+  async function judgeFile(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
+    try {
+      await judge(file);
+    } catch (leak) {
+      if (hookErrors.length) throw new AggregateError([...hookErrors, leak], 'afterAll hooks failed and leakwatch found leaks');
+      throw leak;
+    }
+    if (hookErrors.length === 1) throw hookErrors[0];
+    if (hookErrors.length > 1) throw new AggregateError(hookErrors, 'afterAll hooks failed');
+  }
+
+  async function judge(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
+    const result: FileResult = await detector.fileEnd();
+    if (file) file.meta.leakwatch = result;
+    // Setup-file-only mode has no main-process reporter: the worker prints its own file's block.
+    if (!transported?.reporter) {
+      const block = renderFileResult(result, detector.options, root, 'vitest');
+      if (block) console.error(block);
+    }
+    // Everything failing that no test has thrown yet: resources, and globals confirmed after their test.
+    const failing = result.findings.filter((f: Finding) => isFailing(f) && !thrown.has(f.id));
+    if (failing.length) throw leakError(failing, root);
+  }
+}
