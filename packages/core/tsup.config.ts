@@ -5,7 +5,7 @@ const { version } = JSON.parse(fs.readFileSync(new URL('./package.json', import.
 
 export default defineConfig({
   // cli.ts is the `leakwatch` bin (dist/cli.js, shebang kept and made executable by tsup).
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: ['src/index.ts', 'src/cli.ts', 'src/worker.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -13,7 +13,7 @@ export default defineConfig({
   sourcemap: true,
   // import.meta.url in the CJS build (src/lazy.ts), as in the adapters.
   shims: true,
-  // Each entry self-contained (no shared chunks): index.js stays one file, as before the CLI existed.
+  // Each entry self-contained (no shared chunks): worker.js is one file with only what a test process needs.
   splitting: false,
   // `leakwatch --version`, without reading package.json at run time (the CJS build has no import.meta.url).
   define: { __LEAKWATCH_VERSION__: JSON.stringify(version) },

@@ -4,17 +4,7 @@
  * and 'vitest' itself load once per worker process instead of being fetched for every file.
  */
 import * as vitest from 'vitest';
-import {
-  Detector,
-  isFailing,
-  leakError,
-  decodeOptions,
-  loadConfigFile,
-  renderFileResult,
-  resolveOptions,
-  type FileResult,
-  type Finding,
-} from '@leakwatch/core';
+import { Detector, isFailing, leakError, decodeOptions, type FileResult, type Finding } from '@leakwatch/core/worker';
 import { taskTitlePath } from './titles.js';
 
 const { beforeAll, beforeEach, expect } = vitest;
@@ -69,16 +59,18 @@ export function watchTestFile(): void {
   const transported = decodeOptions();
   const root: string = transported?.root ?? (globalThis as any).__vitest_worker__?.config?.root ?? process.cwd();
 
-  // Without the plugin, options come from leakwatch.config.* and are loaded once the runner lets us await.
+  // Without the plugin, options come from leakwatch.config.* and are loaded once the runner lets us await, with the
+  // full engine, which also prints the file's block (no main-process reporter then).
   let configError: unknown;
-  const ready: Promise<void> | undefined = transported
-    ? (detector.configure(transported.options, root), undefined)
-    : loadConfigFile(root).then(
-        (loaded) => detector.configure(resolveOptions(loaded?.options), root),
-        (error) => {
-          configError = error;
-        },
-      );
+  const full = transported ? undefined : import('@leakwatch/core');
+  const ready: Promise<void> | undefined = full
+    ?.then(async ({ loadConfigFile, resolveOptions }) => {
+      detector.configure(resolveOptions((await loadConfigFile(root))?.options), root);
+    })
+    .catch((error: unknown) => {
+      configError = error;
+    });
+  if (transported) detector.configure(transported.options, root);
 
   detector.install();
   /** Ids of findings already thrown from a test, so the file-level error does not repeat them. */
@@ -134,6 +126,7 @@ export function watchTestFile(): void {
     if (file) file.meta.leakwatch = result;
     // Setup-file-only mode has no main-process reporter: the worker prints its own file's block.
     if (!transported?.reporter) {
+      const { renderFileResult } = await (full ?? import('@leakwatch/core'));
       const block = renderFileResult(result, detector.options, root, 'vitest');
       if (block) console.error(block);
     }
