@@ -1,7 +1,8 @@
 /**
- * The whole runtime side of leakwatch for Vitest, run by the setup file for every test file. It is loaded by Node, not
- * by Vitest's module runner: each import of the runner is a round trip to the main process, and this module, the engine
- * and 'vitest' itself load once per worker process instead of being fetched for every file.
+ * The whole runtime side of leakwatch for Vitest, run by the setup file for every test file. Node loads it, once per
+ * worker process, rather than Vitest's module runner (the plugin marks it external when it is not under node_modules):
+ * each import through the runner is a round trip to the main process, and this module, the engine and 'vitest' would
+ * otherwise be fetched again for every test file.
  */
 import * as vitest from 'vitest';
 import { Detector, isFailing, leakError, decodeOptions, type FileResult, type Finding } from '@leakwatch/core/worker';
