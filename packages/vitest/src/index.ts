@@ -32,16 +32,18 @@ function realPathPattern(file: string, suffix: string): RegExp {
 /**
  * The runtime file and the real directory of @leakwatch/core. Installed from a registry they sit under node_modules,
  * but linked from a workspace (or a `file:` dependency) they do not, and Vitest would transform the engine with Vite
- * and evaluate it again in every test file. What cannot be resolved is left to Vitest.
+ * and evaluate it again in every test file.
  */
 function workerModules(): RegExp[] {
   const patterns: RegExp[] = [];
-  try {
-    patterns.push(realPathPattern(RUNTIME_FILE, '$'));
-    patterns.push(realPathPattern(path.dirname(createRequire(import.meta.url).resolve('@leakwatch/core')), '/'));
-  } catch {
-    // Without a pattern Vitest inlines the module: slower, still correct.
-  }
+  // What cannot be resolved gets no pattern, and Vitest inlines it: slower, still correct.
+  const add = (pattern: () => RegExp) => {
+    try {
+      patterns.push(pattern());
+    } catch {}
+  };
+  add(() => realPathPattern(RUNTIME_FILE, '$'));
+  add(() => realPathPattern(path.dirname(createRequire(import.meta.url).resolve('@leakwatch/core')), '/'));
   return patterns;
 }
 
