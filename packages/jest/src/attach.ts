@@ -5,6 +5,8 @@
  */
 import {
   Detector,
+  ORIGINAL_TIMER,
+  WRAPPED_TIMERS,
   isFailing,
   leakError,
   loadConfigFile,
@@ -15,7 +17,7 @@ import {
   type LeakwatchOptions,
   type ResolvedOptions,
 } from '@leakwatch/core';
-import { ORIGINAL, TIMERS, hookJestRuntime } from './jest-runtime.js';
+import { hookJestRuntime } from './jest-runtime.js';
 import { RUN_DIR_ENV, writeFileResult } from './results.js';
 
 const optionsByRoot = new Map<string, Promise<ResolvedOptions>>();
@@ -52,9 +54,9 @@ export function attach(
   detector.install();
   hookJestRuntime(detector);
   // The vm realm copies timer globals lazily: if Jest read them before leakwatch wrapped them, hand it the wrappers.
-  for (const name of TIMERS) {
+  for (const name of WRAPPED_TIMERS) {
     const wrapped = (globalThis as any)[name];
-    if (realm.global[name] === wrapped?.[ORIGINAL]) realm.global[name] = wrapped;
+    if (realm.global[name] === wrapped?.[ORIGINAL_TIMER]) realm.global[name] = wrapped;
   }
   // One options promise per worker and root: leakwatch.config.* is read once, not once per test file.
   const key = `${rootDir}\0${JSON.stringify(fromCall ?? {})}`;

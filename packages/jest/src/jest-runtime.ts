@@ -1,11 +1,7 @@
 import Module from 'node:module';
-import type { Detector } from '@leakwatch/core';
+import { ORIGINAL_TIMER, WRAPPED_TIMERS, type Detector } from '@leakwatch/core';
 
 const RUNTIME_RE = /[\\/]jest-runtime[\\/]build[\\/]index\.js$/;
-/** Where core's timer wrappers keep the function they wrap. */
-export const ORIGINAL = Symbol.for('leakwatch.original');
-/** The timer globals core wraps and a vm realm copies from the outer one. */
-export const TIMERS = ['setTimeout', 'setInterval'] as const;
 const hooked = new WeakSet<object>();
 
 /**
@@ -15,10 +11,10 @@ const hooked = new WeakSet<object>();
  * stack capture.
  */
 function withRunnerTimers<T>(global: Record<string, any> | undefined, load: () => T): T {
-  const swapped = TIMERS.filter((name) => typeof global?.[name]?.[ORIGINAL] === 'function');
+  const swapped = WRAPPED_TIMERS.filter((name) => typeof global?.[name]?.[ORIGINAL_TIMER] === 'function');
   if (!global || swapped.length === 0) return load();
   const wrapped = swapped.map((name) => global[name]);
-  swapped.forEach((name) => (global[name] = global[name][ORIGINAL]));
+  swapped.forEach((name) => (global[name] = global[name][ORIGINAL_TIMER]));
   try {
     return load();
   } finally {

@@ -20,9 +20,17 @@ export const timerType: ResourceType<NodeTimeout> = {
   close: (t) => originalTimers.clearTimeout(t as any),
 };
 
+/** The timer globals leakwatch wraps; a vm realm (Jest's per-file global) copies these from the outer one. */
+export const WRAPPED_TIMERS = ['setTimeout', 'setInterval'] as const;
+/**
+ * Where each wrapper keeps the function it wraps: lets an adapter recognise a realm that copied the original before the
+ * wrapper existed, or hand a runner's own modules the original. A registry symbol, so two copies of core agree.
+ */
+export const ORIGINAL_TIMER = Symbol.for('leakwatch.original');
+
 export function installTimers(tracker: Tracker): Restore {
   const restores: Restore[] = [];
-  for (const name of ['setTimeout', 'setInterval'] as const) {
+  for (const name of WRAPPED_TIMERS) {
     const original = globalThis[name] as any;
     const wrapped = {
       [name](this: unknown, ...args: unknown[]) {
@@ -31,8 +39,7 @@ export function installTimers(tracker: Tracker): Restore {
         return timer;
       },
     }[name] as any;
-    // Lets an adapter recognise a realm (Jest's vm global) that copied the original before the wrapper existed.
-    wrapped[Symbol.for('leakwatch.original')] = original;
+    wrapped[ORIGINAL_TIMER] = original;
     // Keep util.promisify(setTimeout) working; promisified timers settle by themselves.
     if (original[promisify.custom]) wrapped[promisify.custom] = original[promisify.custom];
     restores.push(replace(globalThis as any, name, wrapped));
