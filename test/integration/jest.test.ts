@@ -45,10 +45,11 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       expect(run.report!.summary).toMatchObject({ files: 3, tests: 12 });
     });
 
-    test('test.concurrent: resources fall back to the file and say so', () => {
+    test('test.concurrent: each body runs in its own scope, so its resources are its own', () => {
       const timers = run.report!.findings.filter((f) => f.file === 'concurrent.test.js');
-      expect(timers).toMatchObject([{ kind: 'timer', test: null, site: { line: 3 }, details: { concurrent: true } }]);
-      expect(timers[0]!.message).toContain('while concurrent tests were running');
+      expect(timers).toMatchObject([{ kind: 'timer', test: ['concurrent', 'a leaks an interval'], site: { line: 3 } }]);
+      expect(timers[0]!.details?.concurrent).toBeUndefined();
+      expect(timers[0]!.message).toContain('in test "concurrent > a leaks an interval"');
     });
   });
 

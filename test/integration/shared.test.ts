@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cleanup, runJest, runVitest, type Finding, type Report, type RunResult } from './run';
+import { cleanup, type Finding, type Report, type RunResult } from './run';
 import {
   expectConsistentSummary,
   expectJunitMatchesReport,
@@ -14,42 +14,12 @@ import {
   shape,
 } from './helpers';
 import type { ExpectedLeak } from './expected-leaks';
+import { RUNNER_NAMES, expectAllTestsPassed, expectFinding, findingsOf, reportOf, runAll, type Runner } from './three-runners';
 
-/**
- * One suite of scenarios, written once and run by both runners: the CommonJS test files of `shared-leaks` and
- * `shared-clean` (test globals, `require`) run under Vitest (forks, `globals: true`), Jest 30 and Jest 29 (parallel
- * workers), and every run must meet the same expectations, down to the finding ids. Runner-specific scenarios
- * (vi.stubGlobal, fake timers, test.concurrent) stay in the runner-specific suites.
- */
-const RUNNERS = {
-  vitest: (fixture: string) => runVitest(fixture, ['--pool=forks']),
-  // --no-cache (and a per-run cacheDirectory in the fixture's config): no timings from an earlier run, so Jest never
-  // switches to run-in-band, where the deliberate leaks would keep its main process alive.
-  jest30: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest30' }),
-  jest29: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest29' }),
-};
-type Runner = keyof typeof RUNNERS;
-const RUNNER_NAMES = Object.keys(RUNNERS) as Runner[];
-
-async function runAll(fixture: string, into: Partial<Record<Runner, RunResult>>): Promise<void> {
-  await Promise.all(
-    RUNNER_NAMES.map(async (runner) => {
-      into[runner] = await RUNNERS[runner](fixture);
-    }),
-  );
-}
-
-function reportOf(run: RunResult | undefined): Report {
-  expect(run, 'the run did not happen').toBeDefined();
-  expect(run!.report, `no JSON report; the runner said:\n${run!.output}`).toBeDefined();
-  return run!.report!;
-}
-
-/** Tests the runner itself counted: "Tests  22 passed (22)" (Vitest) or "Tests:       22 passed, 22 total" (Jest). */
-function expectAllTestsPassed(runner: Runner, output: string, count: number): void {
-  const summary = runner === 'vitest' ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`) : new RegExp(`Tests:\\s+${count} passed, ${count} total`);
-  expect(output, `${runner}'s test summary`).toMatch(summary);
-}
+// One suite of scenarios, written once and run by both runners: the CommonJS test files of `shared-leaks` and
+// `shared-clean` (test globals, `require`) run under Vitest (forks, `globals: true`), Jest 30 and Jest 29 (parallel
+// workers), and every run must meet the same expectations, down to the finding ids. Runner-specific scenarios
+// (vi.stubGlobal, fake timers, test.concurrent) stay in the runner-specific suites.
 
 /** Whether the runner's own output shows the test file as failed (Jest adds "(5.2 s)" to a slow file's line). */
 function fileFailedInOutput(runner: Runner, output: string, file: string): boolean {
@@ -175,38 +145,9 @@ const SHARED_LEAKS: ExpectedLeak[] = [
   resource('timer in a nested test', 'timer', 'placement.test.js', ['outer', 'inner', 'deep test'], 'deep-test'),
 ];
 
+const findingsFor = (report: Report, leak: ExpectedLeak) => findingsOf(LEAKS, report, leak);
+const expectLeak = (report: Report, leak: ExpectedLeak) => expectFinding(LEAKS, report, leak);
 const lineOf = (leak: ExpectedLeak): number | null => (leak.marker === null ? null : markerLine(LEAKS, leak.file, leak.marker));
-
-/** Findings matching the expectation's kind, file, test and site line. */
-function findingsFor(report: Report, leak: ExpectedLeak): Finding[] {
-  const line = lineOf(leak);
-  return report.findings.filter(
-    (f) =>
-      f.kind === leak.kind &&
-      f.file === leak.file &&
-      JSON.stringify(f.test) === JSON.stringify(leak.test) &&
-      (line === null ? f.site === null : f.site?.line === line),
-  );
-}
-
-/** Exactly one finding for the expectation, with its scope, action, site, count and key details. */
-function expectLeak(report: Report, leak: ExpectedLeak): Finding {
-  const matches = findingsFor(report, leak);
-  const sameKindAndFile = report.findings.filter((f) => f.kind === leak.kind && f.file === leak.file);
-  expect(
-    matches,
-    `no single ${leak.kind} finding at line ${lineOf(leak)} of ${leak.file}; that file's ${leak.kind} findings: ${JSON.stringify(sameKindAndFile.map((f) => ({ test: f.test, site: f.site })))}`,
-  ).toHaveLength(1);
-  const finding = matches[0]!;
-  expect(finding.scope).toBe(leak.scope);
-  expect(finding.action).toBe(leak.action);
-  expect(finding.count).toBe(leak.count);
-  if (leak.marker !== null) expect(finding.site).toMatchObject({ file: leak.file, line: lineOf(leak) });
-  if (leak.details) expect(finding.details).toMatchObject(leak.details);
-  // Resource messages say where the resource was made; per-test measurements belong to their test by construction.
-  if (leak.scope === 'file') expect(finding.message).toContain(leak.test === null ? 'outside any test' : `in test "${leak.test.join(' > ')}"`);
-  return finding;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 

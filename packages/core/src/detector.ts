@@ -24,7 +24,9 @@ import { installWorkers } from './probes/workers.js';
 import { reapWithFolded } from './reap.js';
 import { settle } from './settle.js';
 import { relativePath } from './stack.js';
-import { Tracker, resolvedStack, type TestRef, type Tracked } from './tracker.js';
+import { MAIN_PROCESS, Tracker, resolvedStack, type Scope, type TestRef, type Tracked } from './tracker.js';
+
+export { MAIN_PROCESS };
 
 /** The global object and `process` a test file actually touches (Jest gives each file its own vm realm). */
 export interface Realm {
@@ -57,8 +59,6 @@ const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
 ];
 
 const SINGLETON = Symbol.for('leakwatch.detector');
-/** The tracker's file key for resources the runner's main process creates outside of test files. */
-export const MAIN_PROCESS = '<main process>';
 
 // Read once per process and path: every test file of a worker shares it.
 const baselines = new Map<string, Baseline | undefined>();
@@ -200,7 +200,7 @@ export class Detector {
     this.realm = realm;
     this.tracker.currentFile = absoluteFile;
     this.tracker.activeTests.clear();
-    this.tracker.concurrentFile = false;
+    this.tracker.concurrentBodies = 0;
     this.testFindings = [];
     this.pendingGlobals = null;
     this.errors = [];
@@ -218,10 +218,10 @@ export class Detector {
       for (const k of list) this.allowedInFile.set(k, reason);
       return;
     }
-    if (this.tracker.activeTests.size !== 1) {
+    const test = this.tracker.runningTest();
+    if (test === null) {
       throw new Error('leakwatch: allow() must be called inside a running test; use allowFile() in hooks or at module scope.');
     }
-    const test = this.tracker.activeTests.values().next().value!;
     const key = test.titlePath.join('\u203a');
     const kindsOfTest = this.allowedInTests.get(key) ?? new Map<Kind, string>();
     for (const k of list) kindsOfTest.set(k, reason);
@@ -241,6 +241,34 @@ export class Detector {
     return judged;
   }
 
+  /**
+   * The scope of `test` (or, with null, of the file's hooks) in the current file, for the adapter to enter around the
+   * test's body and hooks; undefined between files.
+   */
+  scopeOf(test: TestRef | null): Scope | undefined {
+    return this.file === null ? undefined : { file: this.file, test };
+  }
+
+  /** Runs `fn` in `scope`: what its code makes, now or in the async work it starts, is that scope's. */
+  runInScope<T>(scope: Scope | undefined, fn: () => T): T {
+    return scope === undefined ? fn() : this.tracker.scopes.run(scope, fn);
+  }
+
+  /**
+   * `fn` wrapped to run in the scope `scopeOf()` names when it is called, for runners that call the user's functions
+   * themselves (jest-circus reads `test.fn` and `hook.fn`). Keeps `length` (a declared `done` parameter) and `name`.
+   */
+  inScope<F extends (...args: any[]) => unknown>(fn: F, scopeOf: () => Scope | undefined): F {
+    const tracker = this.tracker;
+    const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+      const scope = scopeOf();
+      return scope === undefined ? fn.apply(this, args) : tracker.scopes.run(scope, () => fn.apply(this, args));
+    };
+    Object.defineProperty(wrapped, 'length', { value: fn.length });
+    Object.defineProperty(wrapped, 'name', { value: fn.name });
+    return wrapped as unknown as F;
+  }
+
   /** A beforeAll/afterAll hook is about to run between tests: what the last test left is no longer the baseline. */
   hookStart(): void {
     this.quietBetweenTests = false;
@@ -253,7 +281,7 @@ export class Detector {
     this.guard('testStart', () => {
       this.flushGlobals();
       this.tracker.activeTests.set(test.key, test);
-      if (this.tracker.activeTests.size > 1 || this.tracker.concurrentFile) {
+      if (this.tracker.activeTests.size > 1 || this.tracker.concurrentBodies > 0) {
         // Concurrent tests share the process: per-test deltas would blame the wrong test, so none is taken.
         this.measuring = null;
         return;
@@ -310,15 +338,19 @@ export class Detector {
     return judged;
   }
 
-  /** scope: 'test': the test's own resources are judged after its hooks, not at file end. */
+  /**
+   * scope: 'test': what the test's own code made is judged after its hooks, not at file end. It is reaped only at the
+   * file's end: a later test or the file's afterAll may still use or close it, and reaping it now would break a suite
+   * that passes without leakwatch.
+   */
   private async judgeTestResources(test: TestRef, file: string): Promise<Finding[]> {
-    const mine = () => this.tracker.openRecords(file).filter((r) => r.test?.key === test.key && !r.concurrent);
+    const mine = () => this.tracker.openRecords(file).filter((r) => r.test?.key === test.key && !r.concurrent && !r.reported);
     const settled = await settle(mine, this.options.settleMs);
     if (settled.length === 0) return [];
     const open = foldOwned(settled, this.tracker.openRecords(file));
     const judged = this.judge(attributeResources(this.root, relativePath(this.root, file), open, 'test'));
     this.testFindings.push(...judged);
-    await this.release(open);
+    for (const record of withFolded(open)) record.reported = true;
     return judged;
   }
 
@@ -352,7 +384,8 @@ export class Detector {
     let findings: Finding[] = [...this.testFindings];
     try {
       const open = foldOwned(await settle(() => this.tracker.openRecords(file), this.options.settleMs));
-      const raw = attributeResources(this.root, relative, open);
+      // What a strict-scope test judgement reported is reaped now, not reported twice.
+      const raw = attributeResources(this.root, relative, open.filter((r) => !r.reported));
       findings.push(...this.judge(raw));
       await this.release(open);
     } catch (error) {

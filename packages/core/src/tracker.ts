@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kind } from './kinds.js';
 import { captureStack, resolveStack, type ResolvedStack, type StackHolder } from './stack.js';
 
@@ -5,6 +6,16 @@ import { captureStack, resolveStack, type ResolvedStack, type StackHolder } from
 export interface TestRef {
   key: string;
   titlePath: string[];
+}
+
+/**
+ * Whose code is running: the test (or, with `test: null`, the hook or describe body) that the adapter entered, carried
+ * by Node through every async continuation it starts (timers, callbacks, promises), so a resource made by a test's
+ * un-awaited work is still that test's when it appears while another test, or another file, runs.
+ */
+export interface Scope {
+  readonly file: string;
+  readonly test: TestRef | null;
 }
 
 /** How one family of resources is recognised: one small object per probe, shared by all its records. */
@@ -17,8 +28,9 @@ export interface ResourceType<R extends object = any> {
   /** Closes a leaked resource for `reap`; resolves once it is closed (or gave up). */
   close(resource: R): void | Promise<void>;
   /**
-   * Closed for good, so its record can go. Only for resources that hold nothing yet may open later (a pool before its
-   * first query): without it, a resource that is not open counts as finished.
+   * Closed for good, so its record can go before its file ends (a fired timer, a destroyed socket). Not open is not
+   * closed: a server whose listen() is still resolving its host, a socket idle in a keep-alive pool, a database still
+   * opening all open later. Without it, the record stays until its file is judged.
    */
   isClosed?(resource: R): boolean;
   /** The fix, when the kind's generic hint is too vague (a pool is ended, a client is closed). */
@@ -33,12 +45,14 @@ export interface Tracked<R extends object = any> {
   type: ResourceType<R>;
   resource: R;
   stack: StackHolder;
-  /** The test running when the resource was made; null in hooks, describe bodies and module scope. */
+  /** The test whose code made the resource; null in hooks, describe bodies and module scope. */
   test: TestRef | null;
-  /** More than one test was running when the resource was made, so it cannot be pinned on one. */
+  /** Made outside any scope while several tests were running, so it cannot be pinned on one. */
   concurrent: boolean;
-  /** The test file that was running, so a later file in the same process never inherits the blame. */
+  /** The test file whose code made it, so a later file in the same process never inherits the blame. */
   file: string | null;
+  /** Already reported by a strict-scope test judgement: reaped and forgotten with its file, never reported twice. */
+  reported?: boolean;
   /** The parsed stack, once something needed it. */
   resolved?: ResolvedStack;
   /** Handles this resource owns that were open at judgement, reported as part of its finding (see fold.ts). */
@@ -58,13 +72,16 @@ export function resolvedStack(record: Tracked): ResolvedStack {
  */
 export class Tracker {
   readonly records = new Set<Tracked>();
+  /** Tests between their start and end; only a fallback for code that runs outside any scope (module scope, runner callbacks). */
   readonly activeTests = new Map<string, TestRef>();
   currentFile: string | null = null;
   /**
-   * Set by an adapter when the file runs tests concurrently in a way the start/end events cannot bracket (Jest starts
-   * every `test.concurrent` body up front): nothing made from then on can be pinned on one test.
+   * Concurrent test bodies still running that the start/end events cannot bracket (Jest 29 starts every
+   * `test.concurrent` body up front): what is made outside any scope meanwhile cannot be pinned on one test.
    */
-  concurrentFile = false;
+  concurrentBodies = 0;
+  /** The adapters enter a scope around each test body and hook; Node carries it through their async work. */
+  readonly scopes = new AsyncLocalStorage<Scope>();
   stackFrames: number;
   /** Kinds whose policy is 'off' are not recorded at all, so they cost nothing. */
   readonly disabled = new Set<Kind>();
@@ -77,28 +94,46 @@ export class Tracker {
 
   /** `stack`: one already taken at the user's call, for resources that only exist later (an fs.open callback). */
   track<R extends object>(type: ResourceType<R>, resource: R, above: Function, stack?: StackHolder): Tracked<R> | undefined {
-    if (this.disabled.has(type.kind) || this.currentFile === null) return undefined;
-    let test: TestRef | null = null;
-    let concurrent = false;
-    if (this.concurrentFile || this.activeTests.size > 1) concurrent = true;
-    else if (this.activeTests.size === 1) test = this.activeTests.values().next().value!;
-    if (!stack) {
-      try {
-        stack = captureStack(this.stackFrames, above);
-      } catch {
-        // A hostile Error.prepareStackTrace or a frozen Error must not break the user's call: record without a site.
-        stack = {};
-      }
-    }
-    const record: Tracked<R> = { type, resource, stack, test, concurrent, file: this.currentFile };
+    if (this.disabled.has(type.kind)) return undefined;
+    const origin = this.origin();
+    if (origin.file === null) return undefined;
+    const record: Tracked<R> = { type, resource, stack: stack ?? this.capture(above), ...origin };
     this.records.add(record);
-    // Test ends sweep closed records; a process with no test ends (the runner's main process) or a test that makes
-    // timers by the thousand needs a sweep here too, amortised, or fired timers would pile up with their stacks.
+    // A process with no test ends (the runner's main process) or a test that makes timers by the thousand needs a
+    // sweep here, amortised, or fired timers would pile up with their stacks.
     if (this.records.size >= this.sweepAt) {
       this.sweep();
       this.sweepAt = Math.max(SWEEP_MIN, this.records.size * 2);
     }
     return record;
+  }
+
+  /**
+   * The resource changes hands: a keep-alive socket taken from its agent's pool by a new request is now that request's
+   * leak if it never ends, made at the caller's line, not the earlier request's that opened it.
+   */
+  reattribute(record: Tracked, above: Function): void {
+    const origin = this.origin();
+    if (origin.file === null || !this.records.has(record)) return;
+    Object.assign(record, origin, { stack: this.capture(above), resolved: undefined, reported: false });
+  }
+
+  /** Whose code is running: its scope, else (module scope, runner callbacks) the one running test, if any. */
+  private origin(): Pick<Tracked, 'file' | 'test' | 'concurrent'> {
+    const scope = this.scopes.getStore();
+    if (scope !== undefined) return { file: scope.file, test: scope.test, concurrent: false };
+    const ambiguous = this.concurrentBodies > 0 || this.activeTests.size > 1;
+    const test = !ambiguous && this.activeTests.size === 1 ? this.activeTests.values().next().value! : null;
+    return { file: this.currentFile, test, concurrent: ambiguous };
+  }
+
+  private capture(above: Function): StackHolder {
+    try {
+      return captureStack(this.stackFrames, above);
+    } catch {
+      // A hostile Error.prepareStackTrace or a frozen Error must not break the user's call: record without a site.
+      return {};
+    }
   }
 
   /**
@@ -130,10 +165,17 @@ export class Tracker {
     if (record) this.records.delete(record);
   }
 
-  /** Drops records of closed resources so nothing is retained for them (no stacks, no objects). */
+  /** The test whose code is running now, by scope first: where a test's inline allow() applies. */
+  runningTest(): TestRef | null {
+    const scope = this.scopes.getStore();
+    if (scope !== undefined) return scope.test;
+    return this.activeTests.size === 1 ? this.activeTests.values().next().value! : null;
+  }
+
+  /** Drops records of resources closed for good, so nothing is retained for them (no stacks, no objects). */
   sweep(): void {
     for (const record of this.records) {
-      if (!safeIsOpen(record) && isFinished(record)) this.records.delete(record);
+      if (!safeIsOpen(record) && isClosed(record)) this.records.delete(record);
     }
   }
 
@@ -142,23 +184,33 @@ export class Tracker {
     for (const record of this.records) if (record.file === file) this.records.delete(record);
   }
 
-  openRecords(file: string): Tracked[] {
+  /** Open records made by the code of any of `files`. */
+  openRecords(files: string | ReadonlySet<string>): Tracked[] {
     const open: Tracked[] = [];
     for (const record of this.records) {
-      if (record.file !== file) continue;
+      if (typeof files === 'string' ? record.file !== files : !files.has(record.file!)) continue;
       if (safeIsOpen(record)) open.push(record);
-      else if (isFinished(record)) this.records.delete(record);
+      else if (isClosed(record)) this.records.delete(record);
     }
     return open;
   }
 }
 
-/** Called for records that are not open: whether they may still open (a pool before its first query). */
-function isFinished(record: Tracked): boolean {
-  if (!record.type.isClosed) return true;
+/** The tracker's file key for resources the runner's main process creates outside of test files. */
+export const MAIN_PROCESS = '<main process>';
+
+/**
+ * For a record that is not open: whether it can go, its resource closed for good (never because it is not open at
+ * this instant).
+ */
+function isClosed(record: Tracked): boolean {
+  // The main process is never judged as a file, so nothing would bound a record kept "until its file ends" there (a
+  // pool's MessagePorts over a long watch session): a resource with no closed state goes once it is not open.
+  if (!record.type.isClosed) return record.file === MAIN_PROCESS && !safeIsOpen(record);
   try {
     return record.type.isClosed(record.resource);
   } catch {
+    // A probe that can no longer read its resource must not keep it forever, nor fail the user's run.
     return true;
   }
 }

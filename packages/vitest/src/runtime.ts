@@ -8,7 +8,13 @@ import * as vitest from 'vitest';
 import { Detector, isFailing, leakError, decodeOptions, type FileResult, type Finding } from '@leakwatch/core/worker';
 import { taskTitlePath } from './titles.js';
 
+type TestRef = { key: string; titlePath: string[] };
+type TaskLike = Parameters<typeof taskTitlePath>[0] & { id: string };
+
 const { beforeAll, beforeEach, expect } = vitest;
+/** Vitest ≥ 4.1; on 4.0, code is attributed to the test running when it makes a resource. */
+type AroundHook = (fn: (run: () => Promise<void>) => Promise<void>) => void;
+const { aroundAll, aroundEach } = vitest as unknown as { aroundAll?: AroundHook; aroundEach?: AroundHook };
 
 type GetHooks = (suite: object) => { afterAll?: Function[] } | undefined;
 // Not a literal: Vite resolves literal dynamic imports when it transforms this file, and Vitest 5 has no 'vitest/suite'.
@@ -79,6 +85,24 @@ export function watchTestFile(): void {
   /** Errors of the file's own afterAll hooks, rethrown once leakwatch has judged the file. */
   const hookErrors: unknown[] = [];
   detector.fileStart(expect.getState().testPath ?? '');
+  const refs = new WeakMap<object, TestRef>();
+  const refOf = (task: TaskLike): TestRef => {
+    let ref = refs.get(task);
+    if (!ref) refs.set(task, (ref = { key: task.id, titlePath: taskTitlePath(task) }));
+    return ref;
+  };
+
+  // Every hook and test of the file runs in a scope of leakwatch's, so what its code makes, now or in the async work
+  // it starts, is attributed to it even when it appears later or while other tests run (test.concurrent). Ours are
+  // registered first, so they are the outermost: the test's beforeEach/afterEach hooks and fixtures run inside.
+  // No declared second parameter: Vitest parses it for fixtures.
+  aroundAll?.(function leakwatchFileScope(runSuite) {
+    return detector.runInScope(detector.scopeOf(null), runSuite);
+  });
+  aroundEach?.(function leakwatchTestScope(runTest) {
+    const task: TaskLike | undefined = (arguments[1] as { task?: TaskLike } | undefined)?.task;
+    return detector.runInScope(task && detector.scopeOf(refOf(task)), runTest);
+  });
 
   // Plain functions without declared parameters: Vitest 4 passes (context, suite), and parses the parameter list of
   // hooks for fixtures. The suite (the file task) carries the results to the main process as task meta.
@@ -94,7 +118,7 @@ export function watchTestFile(): void {
   });
 
   beforeEach(({ task, onTestFinished }) => {
-    const test = { key: task.id, titlePath: taskTitlePath(task) };
+    const test = refOf(task);
     detector.testStart(test);
     // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
     // Vitest captures a stack trace per call, for a timeout message that would only point here: ~70 µs a test.

@@ -15,6 +15,8 @@ export const childProcessType: ResourceType<ChildProcess> = {
     if (handle == null) return false;
     return handleHasRef(handle) || c.stdio.some((s: any) => s && !s.destroyed && handleHasRef(s._handle));
   },
+  // Node drops the handle at exit (or when the spawn failed).
+  isClosed: (c) => (c as any)._handle == null,
   details: (c) => ({ pid: c.pid, command: c.spawnfile, args: c.spawnargs?.slice(1) }),
   close: (c) => stopChild(c),
 };

@@ -31,6 +31,8 @@ export const fdType: ResourceType<FdResource> = {
     if (r.target === null) return true;
     return fdTarget(r.fd) === r.target;
   },
+  // A descriptor never reopens: closed through fs, or its number now points elsewhere.
+  isClosed: (r) => !fdType.isOpen(r),
   details: (r) => ({ api: 'fs.open', fd: r.fd, path: r.path }),
   // Only while the number still points at what we opened: a reused fd belongs to someone else.
   close: (r) => {
@@ -42,6 +44,7 @@ export const fdType: ResourceType<FdResource> = {
 export const fileHandleType: ResourceType<FileHandle> = {
   kind: 'file-handle',
   isOpen: (h) => h.fd !== -1,
+  isClosed: (h) => h.fd === -1,
   details: (h: any) => ({ api: 'fs.promises.open', fd: h.fd, path: h[kPath] }),
   close: async (h) => {
     await h.close();

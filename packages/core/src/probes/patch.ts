@@ -81,7 +81,8 @@ export function trackConstructor<C extends Function>(
   return proxy;
 }
 
-const kTracked = Symbol('leakwatch.tracked');
+/** The record of an object trackOnFirstCall saw (true when it was not recorded: a disabled kind, no file). */
+export const kRecord = Symbol('leakwatch.record');
 
 /**
  * Wraps a prototype method that marks the moment a resource becomes live (connect, listen, bind): the first call
@@ -96,10 +97,7 @@ export function trackOnFirstCall<P extends object>(
   const original = proto[method] as unknown as Function;
   const wrapped = {
     [method](this: any, ...args: unknown[]) {
-      if (!this[kTracked]) {
-        this[kTracked] = true;
-        tracker.track(type, this, wrapped);
-      }
+      if (!this[kRecord]) this[kRecord] = tracker.track(type, this, wrapped) ?? true;
       return original.apply(this, args);
     },
   }[method]!;

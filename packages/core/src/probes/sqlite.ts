@@ -15,6 +15,8 @@ export const betterSqliteType: ResourceType<NativeDatabase> = {
   kind: 'sqlite',
   // Synchronous native handles are invisible to async_hooks and getActiveResourcesInfo(): read `.open`.
   isOpen: (db) => db.open === true,
+  // better-sqlite3 opens synchronously: not open is closed.
+  isClosed: (db) => db.open !== true,
   details: (db) => ({ driver: 'better-sqlite3', name: db.name, memory: db.memory }),
   close: (db) => (db as any).close(),
 };

@@ -15,6 +15,8 @@ export const timerType: ResourceType<NodeTimeout> = {
   kind: 'timer',
   // An unref'ed timer never keeps the process alive, so it is not a leak; a fired or cleared one is destroyed.
   isOpen: (t) => t._destroyed !== true && typeof t.hasRef === 'function' && t.hasRef(),
+  // Fired (not repeating) or cleared; an unref'ed timer may still be ref'ed again.
+  isClosed: (t) => t._destroyed === true,
   details: (t) => ({ api: t._repeat ? 'setInterval' : 'setTimeout', delayMs: t._idleTimeout }),
   // clearTimeout clears intervals too; the original, so reaping is not itself tracked.
   close: (t) => originalTimers.clearTimeout(t as any),

@@ -12,6 +12,7 @@ export const workerType: ResourceType<Worker> = {
     const kHandle = privateSymbol(w, 'kHandle');
     return kHandle ? handleHasRef((w as any)[kHandle]) : true;
   },
+  isClosed: (w) => w.threadId === -1,
   details: (w) => ({ threadId: w.threadId, filename: (w as any)[kFilename] }),
   close: async (w) => {
     await w.terminate();

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ExpectedLeak } from './expected-leaks';
+import { expectConsistentSummary, expectSchemaValid, shape } from './helpers';
+import { cleanup, type Finding, type RunResult } from './run';
+import { RUNNER_NAMES, expectAllTestsPassed, expectFinding, findingsOf, reportOf, runAll, type Runner } from './three-runners';
+
+// Attribution by the code that made a resource, and records that last as long as their resource: work a test does
+// not await, concurrent tests beside sequential ones, resources still opening (or idle in a pool) when their test
+// ends. The same CommonJS files under Vitest, Jest 30 and Jest 29; each leak on its own test and line, nothing else.
+
+const TRUST = 'shared-trust';
+
+const leak = (kind: Finding['kind'], file: string, test: string[], marker: string, details?: Record<string, unknown>): ExpectedLeak => ({
+  label: `${file}: ${test.at(-1)}`,
+  kind,
+  scope: 'file',
+  action: 'fail',
+  file,
+  test,
+  marker,
+  count: 1,
+  details,
+});
+
+const EXPECTED: ExpectedLeak[] = [
+  leak('timer', 'unawaited.test.js', ['unawaited', 'a timer callback makes an interval'], 'late-interval', { api: 'setInterval' }),
+  leak('timer', 'unawaited.test.js', ['unawaited', 'a promise chain makes a timer after an await'], 'late-timeout', { api: 'setTimeout' }),
+  leak('timer', 'unawaited.test.js', ['unawaited', 'an exit handler makes an interval'], 'exit-handler', { api: 'setInterval' }),
+  leak('timer', 'concurrent.test.js', ['concurrent', 'leaks an interval after an await'], 'concurrent-interval'),
+  leak('server', 'concurrent.test.js', ['concurrent', 'listens without awaiting, after an await'], 'concurrent-listen'),
+  leak('timer', 'concurrent.test.js', ['concurrent', 'sequential: leaks a timer'], 'sequential-timeout'),
+  {
+    label: 'concurrent.test.js: a sequential test is measured',
+    kind: 'listener',
+    scope: 'test',
+    action: 'warn',
+    file: 'concurrent.test.js',
+    test: ['concurrent', 'sequential: adds a process listener'],
+    marker: 'sequential-listener',
+    count: 1,
+    details: { event: 'leakwatch-trust-event' },
+  },
+  leak('server', 'pending.test.js', ['pending', 'listen() not awaited'], 'listen-not-awaited'),
+  leak('db-connection', 'pending.test.js', ['pending', 'sqlite3 open not awaited'], 'sqlite3-opening', { driver: 'sqlite3' }),
+  // Opened by the earlier, completed request; the hanging request took it from the pool.
+  leak('socket', 'pending.test.js', ['pending', 'a request that never ends reuses the idle socket'], 'hanging-request', { protocol: 'tcp' }),
+];
+const TESTS = 14;
+
+describe('shared-trust: each leak on the test whose code made it, under Vitest, Jest 30 and Jest 29', () => {
+  const runs: Partial<Record<Runner, RunResult>> = {};
+  beforeAll(() => runAll(TRUST, runs));
+  afterAll(() => Object.values(runs).forEach(cleanup));
+
+  describe.each(RUNNER_NAMES)('%s', (runner) => {
+    const report = () => reportOf(runs[runner]);
+
+    test.each(EXPECTED.map((l) => [l.label, l] as const))('%s', (_label, expected) => {
+      const finding = expectFinding(TRUST, report(), expected);
+      expect(finding.details?.concurrent).toBeUndefined();
+    });
+
+    test('nothing else: the innocent tests and the clean concurrent test have no finding, no internal error', () => {
+      const expected = new Set(EXPECTED.flatMap((l) => findingsOf(TRUST, report(), l)));
+      expect(report().findings.filter((f) => !expected.has(f)).map(shape), 'findings the fixture did not ask for').toEqual([]);
+      expect(report().errors).toEqual([]);
+      expectSchemaValid(report());
+      expectConsistentSummary(report());
+      expect(report().summary).toMatchObject({ files: 3, tests: TESTS, findings: EXPECTED.length });
+      expectAllTestsPassed(runner, runs[runner]!.output, TESTS);
+    });
+  });
+});
+
+describe('shared-trust-clean: the look-alikes report nothing, under Vitest, Jest 30 and Jest 29', () => {
+  const runs: Partial<Record<Runner, RunResult>> = {};
+  beforeAll(() => runAll('shared-trust-clean', runs));
+  afterAll(() => Object.values(runs).forEach(cleanup));
+
+  test.each(RUNNER_NAMES)('%s: zero findings (warnings included), zero internal errors, exit code 0', (runner) => {
+    const report = reportOf(runs[runner]);
+    expect(report.findings.map(shape), `false positives under ${runner}`).toEqual([]);
+    expect(report.errors).toEqual([]);
+    expect(report.summary).toMatchObject({ files: 3, tests: 11, findings: 0 });
+    expectAllTestsPassed(runner, runs[runner]!.output, 11);
+    expect(runs[runner]!.code, runs[runner]!.output).toBe(0);
+  });
+});
+
+describe('shared-strict: strict scope judges each test by what its own code made, under Vitest, Jest 30 and Jest 29', () => {
+  const STRICT = 'shared-strict';
+  const OWN: ExpectedLeak[] = [
+    { ...leak('timer', 'watcher.test.js', ['watcher', 'its own timer is its own leak'], 'own-interval'), scope: 'test' },
+    { ...leak('server', 'shared-server.test.js', ['shared server', 'starts the server'], 'shared-server'), scope: 'test' },
+  ];
+  const runs: Partial<Record<Runner, RunResult>> = {};
+  // CI=true (set by runCli): reap is on, and must wait for the file's end.
+  beforeAll(() => runAll(STRICT, runs));
+  afterAll(() => Object.values(runs).forEach(cleanup));
+
+  describe.each(RUNNER_NAMES)('%s', (runner) => {
+    const report = () => reportOf(runs[runner]);
+
+    test("the beforeAll's watcher and the timers it re-arms during tests are no test's: only the tests' own leaks", () => {
+      for (const expected of OWN) expectFinding(STRICT, report(), expected);
+      const expected = new Set(OWN.flatMap((l) => findingsOf(STRICT, report(), l)));
+      expect(report().findings.filter((f) => !expected.has(f)).map(shape), 'findings the fixture did not ask for').toEqual([]);
+      expect(report().errors).toEqual([]);
+    });
+
+    test('a resource reported at its test end is not reaped before the file ends: the later test that uses it passes', () => {
+      const output = runs[runner]!.output;
+      // Failed: the two leaky tests (by their LeakError); passed: the other three, the server's user included.
+      expect(output).toMatch(runner === 'vitest' ? /Tests\s+2 failed \| 3 passed \(5\)/ : /Tests:\s+2 failed, 3 passed, 5 total/);
+      expect(output).not.toMatch(/ECONNREFUSED|socket hang up/);
+    });
+  });
+});
