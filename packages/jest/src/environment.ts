@@ -97,6 +97,8 @@ function leakwatchEnvironment(Base: any): any {
     private readonly leakwatchTestPath: string;
     private readonly leakwatchFromCall: LeakwatchOptions | undefined;
     private leakwatch: Attachment | undefined;
+    /** The file was judged (run_finish); until then, teardown judges it (a test file that threw at import). */
+    private leakwatchJudged = false;
     private leakwatchTests = new Map<unknown, { key: string; titlePath: string[] }>();
 
     private leakwatchRef(test: any): { key: string; titlePath: string[] } {
@@ -176,6 +178,19 @@ function leakwatchEnvironment(Base: any): any {
     }
 
     /**
+     * A test file that throws while it loads (at module scope, in a describe body) never reaches run_start or
+     * run_finish: what it made before the throw is judged here, against the file, and reaped like any other leak, or
+     * Jest in band would never exit. Jest already reports the file as failed, so the findings go to the reports only.
+     */
+    async teardown(): Promise<void> {
+      if (this.leakwatch && !this.leakwatchJudged) {
+        this.leakwatchJudged = true;
+        await this.leakwatch.fileEnd();
+      }
+      await super.teardown();
+    }
+
+    /**
      * jest-circus awaits this for every event (a dozen per test): the ones leakwatch ignores return the base
      * environment's own result, with no promise of ours in between.
      */
@@ -207,6 +222,7 @@ function leakwatchEnvironment(Base: any): any {
         }
         case 'run_finish':
           // After every afterAll hook: settle, judge the file, hand the result to the reporter.
+          this.leakwatchJudged = true;
           return leakwatch.fileEnd().then((error) => {
             if (error) state.unhandledErrors.push(error);
           });

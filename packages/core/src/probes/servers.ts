@@ -2,17 +2,23 @@ import net from 'node:net';
 import type { ResourceType, Tracker } from '../tracker.js';
 import { handleHasRef, privateSymbol, trackOnFirstCall, type Restore } from './patch.js';
 
+/**
+ * Node gives a server its async id (-1 until then) when its handle is made, and keeps it after close(): a server that
+ * called listen() (it is tracked from then on) and has no id yet is still looking up its host. Private: if the symbol
+ * goes, such a server counts as not open yet and servers are kept until their file is judged.
+ */
+function listenPending(s: net.Server): boolean {
+  const kAsyncId = privateSymbol(s, 'async_id_symbol');
+  return kAsyncId !== undefined && (s as any)[kAsyncId] === -1;
+}
+
 export const serverType: ResourceType<net.Server> = {
   kind: 'server',
-  // close() drops the handle at once; an unref'ed server does not hold the process.
-  isOpen: (s) => handleHasRef((s as any)._handle),
-  // Between listen() and its handle (the host is looked up first) there is no handle yet either: closed for good is a
-  // server that had a handle and dropped it. Node gives a server its async id (-1 until then) when the handle is made,
-  // and keeps it after close(). Private: if the symbol goes, servers are kept until their file is judged.
-  isClosed: (s) => {
-    const kAsyncId = privateSymbol(s, 'async_id_symbol');
-    return kAsyncId !== undefined && (s as any)._handle == null && (s as any)[kAsyncId] !== -1;
-  },
+  // close() drops the handle at once; an unref'ed server does not hold the process. One still resolving its host is
+  // about to hold it (unless unref() was called first), so it is open already: a file that ends (or throws) right
+  // after an un-awaited listen() is judged on it, and settles until it binds.
+  isOpen: (s) => ((s as any)._handle != null ? handleHasRef((s as any)._handle) : listenPending(s) && (s as any)._unref !== true),
+  isClosed: (s) => (s as any)._handle == null && !listenPending(s) && privateSymbol(s, 'async_id_symbol') !== undefined,
   details: (s) => {
     const address = s.address();
     return {
@@ -20,11 +26,19 @@ export const serverType: ResourceType<net.Server> = {
       address: typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : undefined,
     };
   },
-  // Idle keep-alive connections would hold an http server's close() open; drop them first.
+  // Idle keep-alive connections would hold an http server's close() open; drop them first. A server still resolving
+  // its host is closed once it listens, or it would bind after the reap.
   close: (s) =>
     new Promise<void>((resolve) => {
-      (s as any).closeAllConnections?.();
-      s.close(() => resolve());
+      const closeNow = () => {
+        (s as any).closeAllConnections?.();
+        s.close(() => resolve());
+      };
+      if (s.listening || !listenPending(s)) closeNow();
+      else {
+        s.once('listening', closeNow);
+        s.once('error', () => resolve());
+      }
     }),
 };
 
