@@ -44,13 +44,14 @@ describe.each(Object.keys(RUNNERS) as Runner[])('%s', (runner) => {
     expect(run.code, run.output).toBe(1);
   });
 
-  test('idle keep-alive tls sockets (https.Agent, fetch) and an unref-ed one: no finding, every test ran and passed', () => {
+  test('idle keep-alive sockets (https.Agent, fetch, and over plain http) and an unref-ed tls one: no finding, every test ran and passed', () => {
     expect(run.report!.findings.filter((f) => f.file === 'keep-alive.test.js').map(shape)).toEqual([]);
     const tests = (run.report as any).files.flatMap((f: any) => f.tests.map((t: any) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`));
     expect(tests.sort()).toEqual([
       'keep-alive.test.js > tls keep-alive > a tls socket unref-ed by its owner: passed',
       'keep-alive.test.js > tls keep-alive > fetch keeps its connection for the next request: passed',
       'keep-alive.test.js > tls keep-alive > https.Agent keeps one idle socket for the next request: passed',
+      'keep-alive.test.js > tls keep-alive > the same over plain http: http.Agent and fetch: passed',
       'leaky.test.js > tls leak > tls client left connected: failed',
     ]);
     expect(run.output).not.toMatch(/failed to exit gracefully|did not exit/);
