@@ -65,7 +65,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     label: 'child process',
     plural: 'child processes',
     article: 'A',
-    hint: 'wait for it to exit, or kill() it and await its "exit" event in an afterEach/afterAll hook',
+    hint: 'wait for it to exit, or kill() it and await its "close" event (exited, its pipes closed) in an afterEach/afterAll hook',
     action: 'fail',
   },
   worker: {

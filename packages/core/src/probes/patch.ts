@@ -56,11 +56,25 @@ export function privateSymbol(obj: object, description: string): symbol | undefi
   return symbolCache.get(cacheKey) ?? undefined;
 }
 
-/** A handle wrap is ref'ed when it keeps the event loop alive; wraps without hasRef() count as ref'ed. */
+/**
+ * A handle wrap is ref'ed when it keeps the event loop alive; wraps without hasRef() count as ref'ed.
+ *
+ * A TLS socket's handle is a TLSWrap, which has no hasRef(): lib/_tls_wrap.js only proxies ref() and unref() to the
+ * stream handle it encrypts (TCP, Pipe, or the TLSWrap of an outer TLS socket), kept in its `_parent` field (Node 20,
+ * 22 and 24), so that handle answers. Were the field renamed, a TLS socket would count as ref'ed again: idle keep-alive
+ * TLS sockets would be reported, as before this was read.
+ */
 export function handleHasRef(handle: any): boolean {
-  if (handle == null) return false;
-  return typeof handle.hasRef === 'function' ? Boolean(handle.hasRef()) : true;
+  for (let depth = 0; handle != null && depth < MAX_WRAP_DEPTH; depth++) {
+    if (typeof handle.hasRef === 'function') return Boolean(handle.hasRef());
+    if (handle.constructor?.name !== 'TLSWrap' || handle._parent == null) return true;
+    handle = handle._parent;
+  }
+  return handle != null;
 }
+
+/** TLS in TLS (a tunnel through an https proxy) nests TLSWraps; no real stack is this deep. */
+const MAX_WRAP_DEPTH = 8;
 
 /**
  * Wraps a constructor so each instance is reported to `onCreate`, keeping `instanceof`, statics and the prototype.

@@ -5,7 +5,8 @@ import { handleHasRef, kRecord, privateSymbol, replace, trackOnFirstCall, type R
 
 export const socketType: ResourceType<net.Socket> = {
   kind: 'socket',
-  // undici keeps idle keep-alive sockets unref'ed: those never hold the process and are not leaks.
+  // undici and the http(s) Agent keep idle keep-alive sockets unref'ed (a TLS socket through the TCP handle under it,
+  // see handleHasRef): those never hold the process and are not leaks.
   isOpen: (s) => !s.destroyed && ((s as any)._handle == null ? (s as any).connecting === true : handleHasRef((s as any)._handle)),
   // An idle keep-alive socket is unref'ed in its agent's pool, not closed: a later request may hold it open again.
   isClosed: (s) => s.destroyed,
