@@ -1,6 +1,27 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { markerLine } from './helpers';
-import { cleanup, runJest, runVitest, type RunResult } from './run.js';
+import { cleanup, FIXTURES, runJest, runVitest, type RunResult } from './run.js';
+
+/** The marked line of a hang fixture file and the 1-based column of its `listen(` call, where V8 places the frame. */
+function listenSite(file: string, marker: string): { file: string; line: number; column: number } {
+  const line = markerLine('hang', file, marker);
+  const text = fs.readFileSync(path.join(FIXTURES, 'hang', file), 'utf8').split('\n')[line - 1]!;
+  expect(text).toContain('.listen(');
+  return { file, line, column: text.indexOf('.listen(') + 2 };
+}
+
+/** The console's code frame points at the site: `> line |` followed by the listen() call, the caret under it. */
+function expectCodeFrame(output: string, site: { file: string; line: number; column: number }): void {
+  expect(output).toContain(`${site.file}:${site.line}:${site.column}`);
+  const lines = output.split('\n');
+  const at = lines.findIndex((l) => new RegExp(`^\\s*> ${site.line} \\|.*\\.listen\\(`).test(l));
+  expect(at, output).toBeGreaterThan(-1);
+  const caret = lines[at + 1]!;
+  const gutter = lines[at]!.indexOf('|') + 2;
+  expect(caret.indexOf('^') - gutter + 1, `${lines[at]}\n${caret}`).toBe(site.column);
+}
 
 // A globalSetup that leaves a server open keeps the runner's main process alive after the run: the hang users meet
 // as "Jest did not exit one second after the test run has completed" or Vitest's "close timed out".
@@ -30,19 +51,21 @@ describe('a globalSetup that leaks a server', () => {
     expect(jestWith.code, jestWith.output).toBe(1);
     expect(jestWith.durationMs).toBeLessThan(20_000);
     expect(jestWith.output).toContain('the test run has finished, but this keeps the process alive');
-    expect(jestWith.report!.findings).toMatchObject([
-      { kind: 'server', scope: 'file', test: null, file: 'global-setup.cjs', site: { file: 'global-setup.cjs', line: markerLine('hang', 'global-setup.cjs', 'global-server') } },
-    ]);
+    const site = listenSite('global-setup.cjs', 'global-server');
+    expect(jestWith.report!.findings).toMatchObject([{ kind: 'server', scope: 'file', test: null, file: 'global-setup.cjs', site }]);
+    expectCodeFrame(jestWith.output, site);
     expect(jestWith.report!.summary).toMatchObject({ failing: 1 });
   });
 
-  test('with leakwatch, Vitest reports the globalSetup server in its module and exits before its teardownTimeout', () => {
+  test('with leakwatch, Vitest reports the globalSetup server at its exact line and column and exits before its teardownTimeout', () => {
     expect(vitestWith.code, vitestWith.output).toBe(1);
     expect(vitestWith.output).not.toContain('close timed out');
     expect(vitestWith.durationMs).toBeLessThan(vitestPlain.durationMs);
-    // The module is right; Vite's transformed code in Vitest's main process is not source-mapped, so the line is not
-    // asserted (known: it can be one off).
-    expect(vitestWith.report!.findings).toMatchObject([{ kind: 'server', test: null, file: 'vitest-global-setup.ts', site: { file: 'vitest-global-setup.ts' } }]);
+    // Vite transformed the module in Vitest's main process: the site is mapped back to the original source.
+    const site = listenSite('vitest-global-setup.ts', 'vitest-global-server');
+    expect(vitestWith.report!.findings).toMatchObject([{ kind: 'server', test: null, file: 'vitest-global-setup.ts', site }]);
+    expect(vitestWith.report!.findings[0]!.stack?.[0]).toMatch(new RegExp(`vitest-global-setup\\.ts:${site.line}:${site.column}\\)?$`));
+    expectCodeFrame(vitestWith.output, site);
   });
 
   test('the clean test file itself has no findings', () => {

@@ -23,7 +23,7 @@ import { installTimers } from './probes/timers.js';
 import { installWorkers } from './probes/workers.js';
 import { reapWithFolded } from './reap.js';
 import { settle } from './settle.js';
-import { relativePath } from './stack.js';
+import { relativePath, resolveStacksEagerlyWhen } from './stack.js';
 import { MAIN_PROCESS, Tracker, resolvedStack, type Scope, type TestRef, type Tracked } from './tracker.js';
 
 export { MAIN_PROCESS };
@@ -165,6 +165,8 @@ export class Detector {
     this.install();
     this.idleFile = MAIN_PROCESS;
     if (this.tracker.currentFile === null) this.tracker.currentFile = MAIN_PROCESS;
+    // Reported after the run, once the runner no longer maps its transformed code (stack.ts says why).
+    resolveStacksEagerlyWhen(() => this.tracker.currentFile === MAIN_PROCESS);
   }
 
   /**

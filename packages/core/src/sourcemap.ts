@@ -5,8 +5,9 @@ import type { TraceMap } from '@jridgewell/trace-mapping';
 import { traceMapping } from './lazy.js';
 import type { Frame } from './stack.js';
 
-// Vitest and Jest already map the frames of files they transform; this covers code Node loaded itself
-// (a compiled helper in dist/ with a .map beside it), and costs one read per file, only for reported frames.
+// Vitest and Jest already map the frames of files they transform (through Error.prepareStackTrace, see
+// resolveStacksEagerlyWhen in stack.ts); this covers code Node loaded itself (a compiled helper in dist/ with a .map
+// beside it or an inline one), and costs one read per file, only for reported frames.
 const cache = new Map<string, TraceMap | null>();
 
 const MAP_URL_RE = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/;
@@ -17,8 +18,8 @@ function loadMap(file: string): TraceMap | null {
   try {
     if (/\.(?:c|m)?js$/.test(file)) {
       const code = fs.readFileSync(file, 'utf8');
-      const tail = code.slice(-4096);
-      const m = MAP_URL_RE.exec(tail);
+      // From the last such comment on: an inline map can be longer than any fixed tail of the file.
+      const m = MAP_URL_RE.exec(code.slice(Math.max(0, code.lastIndexOf('sourceMappingURL=') - 4)));
       if (m) {
         const url = m[1]!;
         let json: string;

@@ -8,8 +8,18 @@ import { instrumentPg } from './db/pg.js';
 import { instrumentIoredis, instrumentNodeRedis } from './db/redis.js';
 import type { Restore } from './patch.js';
 
-/** Patches a driver's freshly loaded exports in place, or returns a replacement (a wrapped class export). */
-type Instrument = (exports: any, tracker: Tracker) => unknown;
+/**
+ * Patches a driver's freshly loaded exports in place: its prototypes, or properties of its exports object. Never a
+ * replacement of the exports object itself: Node's ESM loader takes a CommonJS module's exports from a snapshot made
+ * when the module finished loading (under a private symbol), before any require hook sees them, so `import` would
+ * get the unpatched original. Properties are read after the hook runs (named imports, pg's ESM wrapper), so patching
+ * them, or the prototypes of exported classes, reaches `require` and `import` alike (see libsql.ts for a class export).
+ * This is why drivers need no ESM loader hooks: `module.register` (Node >= 20.6) would start a loader thread in every
+ * test process and could only rewrite source text, `module.registerHooks` is not on Node 20, and import-in-the-middle
+ * is built on `module.register`; the require hook below already runs for every CommonJS load, ESM imports included,
+ * and costs one map lookup for modules that are not drivers.
+ */
+type Instrument = (exports: any, tracker: Tracker) => void;
 
 /** By the specifier a test (or another package) requires. */
 const BY_SPECIFIER = new Map<string, Instrument>([
@@ -34,7 +44,7 @@ const BY_FILE: Array<[RegExp, Instrument]> = [
   [/[\\/]node_modules[\\/]libsql[\\/]index\.js$/, instrumentLibsql],
 ];
 
-const replacements = new WeakMap<object, unknown>();
+const instrumented = new WeakSet<object>();
 
 function instrumentFor(request: string): Instrument | undefined {
   const bySpecifier = BY_SPECIFIER.get(request);
@@ -46,22 +56,21 @@ function instrumentFor(request: string): Instrument | undefined {
 
 /**
  * Instruments a database driver's module as it is loaded, whichever loader loads it: Node's (this file's hook) or
- * Jest's per-file registry (the Jest adapter calls this from its runtime hook). Returns what the importer should
- * get: the same exports, patched, or a wrapped class. Costs one map lookup per require for everything else.
+ * Jest's per-file registry (the Jest adapter calls this from its runtime hook). Returns the same exports, patched in
+ * place. Costs one map lookup per require for everything else.
  */
 export function instrumentRequire(request: unknown, exports: unknown, tracker: Tracker): unknown {
   if (typeof request !== 'string' || exports == null || (typeof exports !== 'object' && typeof exports !== 'function')) return exports;
   const instrument = instrumentFor(request);
   if (!instrument) return exports;
-  if (replacements.has(exports)) return replacements.get(exports);
+  if (instrumented.has(exports)) return exports;
+  instrumented.add(exports);
   try {
-    const replacement = instrument(exports, tracker) ?? exports;
-    replacements.set(exports, replacement);
-    return replacement;
+    instrument(exports, tracker);
   } catch {
     // A driver version whose shape we don't know loads untouched rather than break the user's import.
-    return exports;
   }
+  return exports;
 }
 
 /** Node's loader: CommonJS requires, and ESM imports of CommonJS drivers (Vitest's externalized dependencies). */
@@ -73,10 +82,7 @@ export function installDrivers(tracker: Tracker): Restore {
   };
   // Drivers already loaded before leakwatch (a setup file that imports pg first) are patched where they sit.
   for (const [filename, entry] of Object.entries<any>(M._cache)) {
-    if (filename.includes('node_modules') && instrumentFor(filename)) {
-      const replaced = instrumentRequire(filename, entry?.exports, tracker);
-      if (replaced !== entry?.exports && entry) entry.exports = replaced;
-    }
+    if (filename.includes('node_modules') && instrumentFor(filename)) instrumentRequire(filename, entry?.exports, tracker);
   }
   const restoreNodeSqlite = installNodeSqlite(tracker);
   return () => {
