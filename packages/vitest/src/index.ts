@@ -51,6 +51,20 @@ function toArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
+
+/**
+ * leakwatch enters a scope (AsyncLocalStorage) around every test and hook. From Node 24 that is an AsyncContextFrame,
+ * which costs nothing per promise; Node 22 has it behind a flag, and without it Node's async_hooks run for every
+ * promise (about 6% more CPU under Vitest). Forked workers (the default pool) get the flag; worker threads refuse
+ * process-wide flags, and a user's own choice (`--no-async-context-frame` or the flag itself) is left as it is.
+ */
+function wantsAsyncContextFrame(test: { pool?: unknown; execArgv?: unknown }): boolean {
+  if (!process.allowedNodeEnvironmentFlags.has(ASYNC_CONTEXT_FRAME)) return false;
+  if (test.pool !== undefined && test.pool !== 'forks' && test.pool !== 'vmForks') return false;
+  return !toArray<string>(test.execArgv as any).some((arg) => /async-context-frame/.test(arg));
+}
+
 /**
  * The Vitest plugin: validates options at startup (plugin call merged over leakwatch.config.*), puts the leakwatch
  * setup file first and adds the reporter that writes the console table, JSON and JUnit.
@@ -72,6 +86,7 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       // The runtime and the engine are loaded by Node once per worker: they keep no per-file state in module scope
       // (the detector is a process-wide singleton), so fetching and transforming them per file only costs time.
       if (inline !== true) config.test.server.deps.external = [...toArray(config.test.server.deps.external), ...workerModules()];
+      if (wantsAsyncContextFrame(config.test)) config.test.execArgv = [...toArray<string>(config.test.execArgv), ASYNC_CONTEXT_FRAME];
     },
     async configureVitest({ vitest }: { vitest: any }) {
       if (vitest[kReporterAdded]) return;
