@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExpectedLeak } from './expected-leaks';
 import { expectConsistentSummary, expectSchemaValid, shape } from './helpers';
-import { cleanup, runJest, type Finding, type JestMajor, type RunResult } from './run';
+import { cleanup, runJest, runVitest, type Finding, type RunResult } from './run';
 import { RUNNER_NAMES, expectAllTestsPassed, expectFinding, findingsOf, reportOf, runAll, type Runner } from './three-runners';
 
 // Attribution by the code that made a resource, and records that last as long as their resource: work a test does
@@ -117,25 +117,26 @@ describe('shared-strict: strict scope judges each test by what its own code made
   });
 });
 
-describe('jest-load-error: a test file that throws while it loads, under Jest 30 and Jest 29 in band', () => {
-  const runs: Partial<Record<JestMajor, RunResult>> = {};
-  beforeAll(async () => {
-    // CI=true (set by runCli): reap is on. In band, a leak the file left would keep Jest's own process alive.
-    await Promise.all(
-      (['jest30', 'jest29'] as const).map(async (jest) => {
-        runs[jest] = await runJest('jest-load-error', ['--runInBand', '--no-cache'], { jest, timeoutMs: 60_000 });
-      }),
-    );
-  });
+describe('shared-load-error: a test file that throws while it loads, under Vitest and Jest 30 and 29 in band', () => {
+  // CI=true (set by runCli): reap is on. In band, a leak the file left would keep Jest's own process alive.
+  const RUNS = {
+    vitest: () => runVitest('shared-load-error', ['--pool=forks']),
+    'vitest --no-isolate': () => runVitest('shared-load-error', ['--pool=forks', '--no-isolate']),
+    jest30: () => runJest('shared-load-error', ['--runInBand', '--no-cache'], { jest: 'jest30', timeoutMs: 60_000 }),
+    jest29: () => runJest('shared-load-error', ['--runInBand', '--no-cache'], { jest: 'jest29', timeoutMs: 60_000 }),
+  };
+  type Run = keyof typeof RUNS;
+  const runs: Partial<Record<Run, RunResult>> = {};
+  beforeAll(() => Promise.all(Object.entries(RUNS).map(async ([name, run]) => (runs[name as Run] = await run()))));
   afterAll(() => Object.values(runs).forEach(cleanup));
 
-  test.each(['jest30', 'jest29'] as const)('%s: what it made before the throw is reported against the file and reaped, so Jest exits', (jest) => {
-    const run = runs[jest]!;
+  test.each(Object.keys(RUNS) as Run[])('%s: what it made before the throw is reported against the file and reaped, and the run ends', (name) => {
+    const run = runs[name]!;
     expect(run.durationMs, run.output).toBeLessThan(30_000);
     expect(run.code, run.output).toBe(1);
     expect(run.output).toContain('this test file fails to load');
     const report = reportOf(run);
-    expect(report.findings.map(shape)).toEqual([expect.stringContaining('server broken.test.js [null] broken.test.js:4')]);
+    expect(report.findings.map(shape)).toEqual(['fail file server broken.test.js [null] broken.test.js:4 x1']);
     expect(report.errors).toEqual([]);
     expect(run.output).not.toContain('Jest did not exit');
   });

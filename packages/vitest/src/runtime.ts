@@ -34,6 +34,33 @@ function suiteHooksReader(): Promise<GetHooks> {
 
 const kDeferred = Symbol.for('leakwatch.deferredHook');
 
+type FileTask = { filepath: string; meta: Record<string, unknown>; result?: { state?: string } };
+/** The file being collected in this process, judged by the runner hook below if it fails to load. */
+let loading: { filepath: string; judge: (file: FileTask) => Promise<void> } | undefined;
+const kFailedLoads = Symbol.for('leakwatch.failedLoads');
+
+/**
+ * A test file that throws while it loads (at module scope, in a describe body) never runs its hooks, ours included:
+ * what it made before the throw would be neither reported nor reaped. Vitest calls its runner's onBeforeRunSuite for
+ * every file, failed or not, before it sends the file's state to the main process; the file task then carries our
+ * result as meta like any other. `TestRunner` is Vitest's runner class (exported from 'vitest' since 4.1): patching its
+ * prototype is reading Vitest's internals, and if the method goes, such files are simply not judged, as before.
+ */
+function judgeFailedLoads(): void {
+  const proto = (vitest as { TestRunner?: { prototype?: any } }).TestRunner?.prototype;
+  if (!proto || typeof proto.onBeforeRunSuite !== 'function' || proto[kFailedLoads]) return;
+  const original = proto.onBeforeRunSuite;
+  proto[kFailedLoads] = true;
+  proto.onBeforeRunSuite = async function onBeforeRunSuite(this: unknown, suite: FileTask) {
+    await original.call(this, suite);
+    const file = loading;
+    if (file && suite?.filepath === file.filepath) {
+      loading = undefined;
+      if (suite.result?.state === 'fail') await file.judge(suite).catch(() => {});
+    }
+  };
+}
+
 /**
  * Vitest stops at the first afterAll hook that throws or times out and skips the rest, our judgement included; the
  * usual cause is an `await server.close()` that hangs on a leaked connection, exactly when the report matters. The
@@ -84,7 +111,11 @@ export function watchTestFile(): void {
   const thrown = new Set<string>();
   /** Errors of the file's own afterAll hooks, rethrown once leakwatch has judged the file. */
   const hookErrors: unknown[] = [];
-  detector.fileStart(expect.getState().testPath ?? '');
+  const filepath = expect.getState().testPath ?? '';
+  detector.fileStart(filepath);
+  judgeFailedLoads();
+  // Judged once, with its findings reported only (Vitest already fails the file): no LeakError to throw there.
+  loading = { filepath, judge: (file) => judge(file).catch(() => {}) };
   const refs = new WeakMap<object, TestRef>();
   const refOf = (task: TaskLike): TestRef => {
     let ref = refs.get(task);
@@ -108,6 +139,7 @@ export function watchTestFile(): void {
   // hooks for fixtures. The suite (the file task) carries the results to the main process as task meta.
   beforeAll(async function leakwatchFileStart() {
     const file = [...arguments].find((a) => a && typeof a === 'object' && 'filepath' in a);
+    loading = undefined;
     await ready;
     if (configError) throw configError;
     if (file) deferAfterAllErrors(file, await suiteHooksReader(), hookErrors);
