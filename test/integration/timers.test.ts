@@ -3,10 +3,11 @@ import { cleanup, runJest, runVitest, type Finding, type Report, type RunResult 
 import { expectConsistentSummary, expectSchemaValid, markerLine, shape } from './helpers';
 
 /**
- * Fake timers a test left on (the runner's own, @sinonjs/fake-timers' install()) must change neither what leakwatch
- * reports nor how long it takes. `shared-timers` and `sinon-timers` (apart: sinon left installed stays on for the
- * later files of a Jest worker) run under Vitest (forks), Jest 30 and Jest 29 with the same expectations; the
- * runner-specific part (the vm pool) is Vitest's.
+ * Timers leakwatch had never seen (node:timers/promises: setTimeout, the setInterval iterator, setImmediate,
+ * scheduler.wait), and fake timers a test left on (the runner's own, @sinonjs/fake-timers' install()), which must
+ * change neither what leakwatch reports nor how long it takes. `shared-timers` and `sinon-timers` (apart: sinon left
+ * installed stays on for the later files of a Jest worker) run under Vitest (forks), Jest 30 and Jest 29 with the same
+ * expectations; the runner-specific parts (ESM named imports, the vm pool) are Vitest's.
  */
 const RUNNERS = {
   vitest: (fixture: string) => runVitest(fixture, ['--pool=forks']),
@@ -49,7 +50,36 @@ function expectExactly(fixture: string, report: Report, expected: Expected[]): v
 }
 
 const SHARED = 'shared-timers';
+const PROMISES = ['timers/promises'];
 const SHARED_EXPECTED: Expected[] = [
+  {
+    kind: 'timer',
+    file: 'promises.test.js',
+    test: [...PROMISES, 'setTimeout never awaited'],
+    marker: 'setTimeout',
+    details: { api: 'timers/promises.setTimeout', delayMs: 60_000 },
+  },
+  {
+    kind: 'timer',
+    file: 'promises.test.js',
+    test: [...PROMISES, 'setInterval iterator left open'],
+    marker: 'setInterval',
+    details: { api: 'timers/promises.setInterval', delayMs: 20 },
+  },
+  {
+    kind: 'timer',
+    file: 'promises.test.js',
+    test: [...PROMISES, 'scheduler.wait never awaited'],
+    marker: 'wait',
+    details: { api: 'timers/promises.scheduler.wait', delayMs: 60_000 },
+  },
+  {
+    kind: 'timer',
+    file: 'promises.test.js',
+    test: [...PROMISES, 'setTimeout reached through require("timers").promises'],
+    marker: 'timers.promises',
+    details: { api: 'timers/promises.setTimeout', delayMs: 30_000 },
+  },
   { kind: 'server', file: 'fake-left-on.test.js', test: ["the runner's fake timers left on", 'a real server and a real interval'], marker: 'fake-server' },
   {
     kind: 'timer',
@@ -58,9 +88,16 @@ const SHARED_EXPECTED: Expected[] = [
     marker: 'fake-interval',
     details: { api: 'setInterval', delayMs: 1000 },
   },
+  {
+    kind: 'timer',
+    file: 'iterator.test.js',
+    test: ['a for await loop', 'left polling'],
+    marker: 'polling',
+    details: { api: 'timers/promises.setInterval', delayMs: 10 },
+  },
 ];
-const SHARED_FILES = ['fake-clean.test.js', 'fake-left-on.test.js'];
-const SHARED_TESTS = 4;
+const SHARED_FILES = ['fake-clean.test.js', 'fake-left-on.test.js', 'iterator.test.js', 'promises-clean.test.js', 'promises.test.js'];
+const SHARED_TESTS = 19;
 
 const SINON = 'sinon-timers';
 const SINON_EXPECTED: Expected[] = [
@@ -87,7 +124,7 @@ describe.each([
     const run = () => runs[runner]!;
     const report = () => reportOf(runs[runner]);
 
-    test('each leak with its test and line; the clean look-alikes produce nothing; no internal error', () => {
+    test('each leak with its test, line and api; the clean look-alikes produce nothing; no internal error', () => {
       expectExactly(fixture, report(), expected);
       expect(report().findings.filter((f) => f.file.includes('clean')).map(shape), 'findings in the clean files').toEqual([]);
       expect(run().code, run().output).toBe(1);
@@ -105,6 +142,68 @@ describe.each([
       expectConsistentSummary(report());
       expect(report().summary).toMatchObject({ files, tests, findings: expected.length });
     });
+  });
+});
+
+describe('Jest run in band: a for await loop over setInterval left polling', () => {
+  // That file alone: the other files' leaks would keep the process alive by themselves.
+  const only = (env: Record<string, string>) => runJest(SHARED, ['--runInBand', '--no-cache', 'iterator.test.js'], { env, timeoutMs: 12_000 });
+  let reaped: RunResult;
+  let kept: RunResult;
+  beforeAll(async () => {
+    [reaped, kept] = await Promise.all([only({ CI: 'true' }), only({ CI: '' })]);
+  });
+  afterAll(() => [reaped, kept].forEach(cleanup));
+
+  test('with reap (on when CI is set) it is reported and stopped, and Jest exits', () => {
+    expect(reaped.code, reaped.output).toBe(1);
+    expect(reaped.durationMs).toBeLessThan(10_000);
+    expectExactly(SHARED, reportOf(reaped), [SHARED_EXPECTED.find((e) => e.file === 'iterator.test.js')!]);
+  });
+
+  test('without reap it keeps Jest alive (stopped here by our own bound): reaping is what let it exit', () => {
+    expect(kept.code, kept.output).toBeNull();
+    expect(kept.output).toContain('Jest did not exit');
+    expectExactly(SHARED, reportOf(kept), [SHARED_EXPECTED.find((e) => e.file === 'iterator.test.js')!]);
+  });
+});
+
+describe('Vitest only: named ESM imports of node:timers/promises, and setImmediate', () => {
+  const ESM = 'timers-esm';
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runVitest(ESM);
+  });
+  afterAll(() => cleanup(run));
+
+  test('each leak through the import bindings, with its test and line; the clean file produces nothing', () => {
+    const describeTitle = 'named imports of node:timers/promises';
+    expectExactly(ESM, reportOf(run), [
+      {
+        kind: 'timer',
+        file: 'esm.test.mjs',
+        test: [describeTitle, 'setTimeout'],
+        marker: 'esm-setTimeout',
+        details: { api: 'timers/promises.setTimeout', delayMs: 60_000 },
+      },
+      {
+        kind: 'timer',
+        file: 'esm.test.mjs',
+        test: [describeTitle, 'setInterval iterator'],
+        marker: 'esm-setInterval',
+        details: { api: 'timers/promises.setInterval', delayMs: 20 },
+      },
+      {
+        kind: 'timer',
+        file: 'esm.test.mjs',
+        test: [describeTitle, 'scheduler.wait'],
+        marker: 'esm-wait',
+        details: { api: 'timers/promises.scheduler.wait', delayMs: 60_000 },
+      },
+      // Judged at once (settleMs 0): the Immediate made in the last afterAll has not run yet.
+      { kind: 'timer', file: 'esm.test.mjs', test: null, marker: 'esm-setImmediate', details: { api: 'timers/promises.setImmediate' } },
+    ]);
+    expect(run.code, run.output).toBe(1);
   });
 });
 
