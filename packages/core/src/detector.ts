@@ -19,6 +19,7 @@ import { batchPatches, type Restore } from './probes/patch.js';
 import { installServers } from './probes/servers.js';
 import { installSockets } from './probes/sockets.js';
 import { installSqlite } from './probes/sqlite.js';
+import { installTimerPromises } from './probes/timer-promises.js';
 import { installTimers } from './probes/timers.js';
 import { installWorkers } from './probes/workers.js';
 import { reapWithFolded } from './reap.js';
@@ -47,6 +48,7 @@ export interface FileResult {
 
 const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
   [['timer'], installTimers],
+  [['timer'], installTimerPromises],
   [['socket'], installSockets],
   [['server'], installServers],
   [['child-process'], installChildProcesses],

@@ -1,4 +1,4 @@
-import { originalTimers } from './settle.js';
+import { originalTimers } from './originals.js';
 import { withFolded } from './fold.js';
 import { resolvedStack, safeIsOpen, type Tracked } from './tracker.js';
 
@@ -36,11 +36,12 @@ export async function reap(records: Tracked[], budgetMs = REAP_BUDGET_MS): Promi
  * that is still open: destroying a pooled client's socket under a live pool would make the driver emit an error.
  */
 export async function reapWithFolded(records: Tracked[], budgetMs = REAP_BUDGET_MS): Promise<string[]> {
-  const started = Date.now();
+  // The real clock, as in settle(): fake timers left on by the file must not stretch or freeze the bound.
+  const started = originalTimers.now();
   const errors = await reap(records, budgetMs);
   const owners = new Set(records);
   const rest = withFolded(records).filter((r) => !owners.has(r) && safeIsOpen(r));
-  const left = budgetMs - (Date.now() - started);
+  const left = budgetMs - (originalTimers.now() - started);
   if (rest.length && left > 0) errors.push(...(await reap(rest, left)));
   return errors;
 }

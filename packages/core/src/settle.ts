@@ -1,12 +1,4 @@
-/** Leakwatch's own timers, taken before any probe wraps the globals, so settling is never tracked or faked. */
-const ORIGINALS_KEY = Symbol.for('leakwatch.originalTimers');
-const originals: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout; setImmediate: typeof setImmediate } = ((
-  globalThis as any
-)[ORIGINALS_KEY] ??= {
-  setTimeout: globalThis.setTimeout,
-  clearTimeout: globalThis.clearTimeout,
-  setImmediate: globalThis.setImmediate,
-});
+import { originalTimers as originals } from './originals.js';
 
 /** First poll after one event-loop turn, then 1 ms doubling up to this cap (as goleak's retry). */
 const MAX_BACKOFF_MS = 100;
@@ -26,10 +18,11 @@ function sleep(ms: number): Promise<void> {
 export async function settle<T>(pending: () => T[], budgetMs: number): Promise<T[]> {
   let open = pending();
   if (open.length === 0 || budgetMs <= 0) return open;
-  const deadline = Date.now() + budgetMs;
+  // The real clock: a test that left fake timers on has frozen Date.now(), and the deadline would never come.
+  const deadline = originals.now() + budgetMs;
   let delay = 0;
   while (open.length > 0) {
-    const left = deadline - Date.now();
+    const left = deadline - originals.now();
     if (left <= 0) break;
     await sleep(Math.min(delay, left));
     delay = delay === 0 ? 1 : Math.min(delay * 2, MAX_BACKOFF_MS);
@@ -38,4 +31,5 @@ export async function settle<T>(pending: () => T[], budgetMs: number): Promise<T
   return open;
 }
 
-export { originals as originalTimers };
+/** Kept for modules that take leakwatch's own timers from here; they live in originals.ts. */
+export { originalTimers } from './originals.js';

@@ -1,6 +1,6 @@
 import childProcess, { type ChildProcess } from 'node:child_process';
 import type { ResourceType, Tracker } from '../tracker.js';
-import { originalTimers } from '../settle.js';
+import { originalTimers } from '../originals.js';
 import { handleHasRef, replace, type Restore } from './patch.js';
 
 const originalSetTimeout = originalTimers.setTimeout;

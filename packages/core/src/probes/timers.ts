@@ -1,6 +1,6 @@
 import timers from 'node:timers';
 import { promisify } from 'node:util';
-import { originalTimers } from '../settle.js';
+import { ORIGINAL_TIMER, originalTimers } from '../originals.js';
 import type { ResourceType, Tracker } from '../tracker.js';
 import { replace, type Restore } from './patch.js';
 
@@ -24,11 +24,7 @@ export const timerType: ResourceType<NodeTimeout> = {
 
 /** The timer globals leakwatch wraps; a vm realm (Jest's per-file global) copies these from the outer one. */
 export const WRAPPED_TIMERS = ['setTimeout', 'setInterval'] as const;
-/**
- * Where each wrapper keeps the function it wraps: lets an adapter recognise a realm that copied the original before the
- * wrapper existed, or hand a runner's own modules the original. A registry symbol, so two copies of core agree.
- */
-export const ORIGINAL_TIMER = Symbol.for('leakwatch.original');
+export { ORIGINAL_TIMER };
 
 export function installTimers(tracker: Tracker): Restore {
   const restores: Restore[] = [];

@@ -2,7 +2,7 @@ import c from 'tinyrainbow';
 import { Detector } from '../detector.js';
 import { isFailing, type Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
-import { originalTimers } from '../settle.js';
+import { originalTimers } from '../originals.js';
 import { renderConsole } from './console.js';
 import { buildReport, recount, type LeakReport } from './model.js';
 import { writeReports } from './outputs.js';
