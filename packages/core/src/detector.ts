@@ -298,6 +298,12 @@ export class Detector {
     });
   }
 
+  /** The runner started the test, then skipped it (Jest's test.skip, todo, a -t filter): nothing of it is judged. */
+  testSkip(test: TestRef): void {
+    this.tracker.activeTests.delete(test.key);
+    if (this.measuring?.key === test.key) this.measuring = null;
+  }
+
   /**
    * Called after all of the test's afterEach hooks. Returns the test-scoped findings judged now (heap, listeners, and
    * with scope 'test' its resources); globals are confirmed at the next test or at file end and come back in the

@@ -30,6 +30,8 @@ function optionsFromEnvironment(): LeakwatchOptions | undefined {
 export interface Attachment {
   ready: Promise<void>;
   testStart(test: { key: string; titlePath: string[] }): void;
+  /** The test started and was skipped (only the environment wrapper sees these). */
+  testSkip(test: { key: string; titlePath: string[] }): void;
   /** A beforeAll/afterAll hook starts (only the environment wrapper sees these). */
   hookStart(): void;
   /** Returns the error to throw from the test's last afterEach, if any. */
@@ -71,6 +73,7 @@ export function attach(
   return {
     ready,
     testStart: (test) => detector.testStart(test),
+    testSkip: (test) => detector.testSkip(test),
     hookStart: () => detector.hookStart(),
     testEnd: async (test) => {
       const failing = (await detector.testEnd(test)).filter(isFailing);

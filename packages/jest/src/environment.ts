@@ -74,7 +74,7 @@ function resolveBaseUncached(name: string | undefined, rootDir: string): any {
 }
 
 const subclasses = new WeakMap<Function, Function>();
-const EVENTS = new Set(['run_start', 'hook_start', 'test_start', 'test_done', 'run_finish']);
+const EVENTS = new Set(['run_start', 'hook_start', 'test_start', 'test_skip', 'test_todo', 'test_done', 'run_finish']);
 
 /** Every test and hook of a jest-circus describe tree. */
 function* circusTree(block: any): Generator<{ test?: any; hook?: any }> {
@@ -211,6 +211,11 @@ function leakwatchEnvironment(Base: any): any {
           return;
         case 'test_start':
           leakwatch.testStart(this.leakwatchRef(event.test));
+          return;
+        case 'test_skip':
+        case 'test_todo':
+          // jest-circus starts a skipped test (test.skip, todo, a -t filter) and never finishes it: no test_done.
+          leakwatch.testSkip(this.leakwatchRef(event.test));
           return;
         case 'test_done': {
           const ref = this.leakwatchTests.get(event.test);

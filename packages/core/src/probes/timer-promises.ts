@@ -60,6 +60,8 @@ interface NodeImmediate {
 const immediateType: ResourceType<NodeImmediate> = {
   kind: 'timer',
   isOpen: (i) => typeof i.hasRef === 'function' && i.hasRef(),
+  // Asked only once it is not open: run, cleared, or made with { ref: false } (the promise API hides its ref()).
+  isClosed: () => true,
   details: () => ({ api: 'timers/promises.setImmediate' }),
   close: (i) => originalTimers.clearImmediate(i as any),
   hint: HINT,
