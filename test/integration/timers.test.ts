@@ -223,4 +223,8 @@ describe("Vitest's vm pool with jsdom (vmThreads)", () => {
     expect(run.output).not.toContain('internal error');
     expect(run.code, run.output).toBe(1);
   });
+
+  test('the kinds it cannot see in a vm pool are said once, at startup', () => {
+    expect(run.stderr.match(/under Vitest's vmThreads and vmForks pools, database connections/g)).toHaveLength(1);
+  });
 });

@@ -54,6 +54,15 @@ function toArray<T>(value: T | T[] | undefined): T[] {
 const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
 
 /**
+ * Vitest's vm pools load dependencies with their own CommonJS loader inside the test's vm context, out of reach of the
+ * require hook that instruments the database drivers and better-sqlite3, and give the context its own
+ * BroadcastChannel: said once per run, rather than letting a clean report pass for a clean suite.
+ */
+const VM_POOL_NOTICE =
+  "leakwatch: under Vitest's vmThreads and vmForks pools, database connections (db-connection), better-sqlite3 databases (sqlite) and BroadcastChannels are not detected; the other kinds are. Use pool 'forks' or 'threads' to see them.";
+let vmPoolNoticed = false;
+
+/**
  * leakwatch enters a scope (AsyncLocalStorage) around every test and hook. From Node 24 that is an AsyncContextFrame,
  * which costs nothing per promise; Node 22 has it behind a flag, and without it Node's async_hooks run for every
  * promise (about 6% more CPU under Vitest). Forked workers (the default pool) get the flag; worker threads refuse
@@ -86,6 +95,10 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       // The runtime and the engine are loaded by Node once per worker: they keep no per-file state in module scope
       // (the detector is a process-wide singleton), so fetching and transforming them per file only costs time.
       if (inline !== true) config.test.server.deps.external = [...toArray(config.test.server.deps.external), ...workerModules()];
+      if ((config.test.pool === 'vmThreads' || config.test.pool === 'vmForks') && !vmPoolNoticed) {
+        vmPoolNoticed = true;
+        process.stderr.write(`${VM_POOL_NOTICE}\n`);
+      }
       if (wantsAsyncContextFrame(config.test)) config.test.execArgv = [...toArray<string>(config.test.execArgv), ASYNC_CONTEXT_FRAME];
     },
     async configureVitest({ vitest }: { vitest: any }) {
