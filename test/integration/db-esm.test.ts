@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dbServerSkipReason, startMysql, startPostgres, startRedis, type DbServer } from './db-servers';
-import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, markerLine, shape } from './helpers';
+import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, shape } from './helpers';
+import { expectDbLeak, type ExpectedDb } from './db-expect';
 import { cleanup, runVitest, type Finding, type Report, type RunResult } from './run';
 
 /**
@@ -13,17 +14,6 @@ import { cleanup, runVitest, type Finding, type Report, type RunResult } from '.
  */
 const missing = (['postgres', 'redis', 'mysql'] as const).map(dbServerSkipReason).filter(Boolean);
 
-interface ExpectedDb {
-  label: string;
-  kind: Finding['kind'];
-  /** The test file the finding belongs to. */
-  file: string;
-  test: string[];
-  /** The file holding the `// @leak` marker: the test file, or lib/drivers.mjs. */
-  siteFile: string;
-  marker: string;
-  details: Record<string, unknown>;
-}
 
 const direct = (file: string, test: string[], marker: string, details: Record<string, unknown>, kind = 'db-connection'): ExpectedDb => ({
   label: `${file}: ${test.join(' > ')}`,
@@ -120,17 +110,7 @@ describe.skipIf(missing.length > 0)(`database drivers imported as ES modules${mi
 
   describe.each(MODE_NAMES)('vitest, %s', (mode) => {
     test.each(EXPECTED.map((e) => [e.label, e] as const))('leak: %s is one finding at its line, with the driver', (_label, expected) => {
-      const report = reportOf(leaks[mode]);
-      const line = markerLine('db-esm-leaks', expected.siteFile, expected.marker);
-      const matches = report.findings.filter(
-        (f) => f.kind === expected.kind && f.file === expected.file && JSON.stringify(f.test) === JSON.stringify(expected.test),
-      );
-      expect(matches.map(shape), `${expected.file}: ${JSON.stringify(report.findings.map(shape))}`).toHaveLength(1);
-      const [finding] = matches;
-      expect(finding!.site).toMatchObject({ file: expected.siteFile, line });
-      expect(finding!.action).toBe('fail');
-      expect(finding!.count).toBe(1);
-      expect(finding!.details).toMatchObject(expected.details);
+      expectDbLeak('db-esm-leaks', reportOf(leaks[mode]), expected);
     });
 
     test('leak run: nothing but the connections, valid reports, the run fails', () => {

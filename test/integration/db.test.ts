@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dbServerSkipReason, startMysql, startPostgres, startRedis, type DbServer } from './db-servers';
-import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, markerLine, shape } from './helpers';
+import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, shape } from './helpers';
+import { expectDbLeak, type ExpectedDb } from './db-expect';
 import { cleanup, runJest, runVitest, type Finding, type Report, type RunResult } from './run';
 
 /**
@@ -18,14 +19,6 @@ const RUNNERS = {
 type Runner = keyof typeof RUNNERS;
 const RUNNER_NAMES = Object.keys(RUNNERS) as Runner[];
 
-interface ExpectedDb {
-  label: string;
-  kind: Finding['kind'];
-  file: string;
-  test: string[] | null;
-  marker: string;
-  details: Record<string, unknown>;
-}
 
 const db = (label: string, file: string, test: string[] | null, marker: string, details: Record<string, unknown>, kind: Finding['kind'] = 'db-connection'): ExpectedDb => ({
   label,
@@ -107,18 +100,7 @@ describe.skipIf(missing.length > 0)(`database drivers${missing.length ? ` (skipp
 
   describe.each(RUNNER_NAMES)('%s', (runner) => {
     test.each(EXPECTED.map((e) => [e.label, e] as const))('leak: %s is one finding at its line, with the driver', (_label, expected) => {
-      const report = reportOf(leaks[runner]);
-      const line = markerLine('db-leaks', expected.file, expected.marker);
-      const matches = report.findings.filter(
-        (f) => f.kind === expected.kind && f.file === expected.file && JSON.stringify(f.test) === JSON.stringify(expected.test),
-      );
-      expect(matches.map(shape), `${expected.file}: ${JSON.stringify(report.findings.map(shape))}`).toHaveLength(1);
-      const [finding] = matches;
-      expect(finding!.site).toMatchObject({ file: expected.file, line });
-      expect(finding!.action).toBe('fail');
-      expect(finding!.count).toBe(1);
-      expect(finding!.details).toMatchObject(expected.details);
-      expect(finding!.message).toMatch(/Fix: /);
+      expectDbLeak('db-leaks', reportOf(leaks[runner]), expected);
     });
 
     test('leak run: nothing but the connections (sockets and timers folded into them), valid reports, the run fails', () => {
