@@ -156,3 +156,28 @@ describe('shared-load-error: a test file that throws while it loads, under Vites
     expect(run.output).not.toContain('Jest did not exit');
   });
 });
+
+describe('shared-late: late work of a file already judged, with files sharing one process', () => {
+  // Largest file first (no timings): late.test.js, then slow.test.js in the same process. CI=true: reaped.
+  const RUNS = {
+    'vitest --no-isolate': () => runVitest('shared-late', ['--pool=forks', '--no-isolate', '--maxWorkers=1']),
+    jest30: () => runJest('shared-late', ['--runInBand', '--no-cache'], { jest: 'jest30', timeoutMs: 60_000 }),
+    jest29: () => runJest('shared-late', ['--runInBand', '--no-cache'], { jest: 'jest29', timeoutMs: 60_000 }),
+  };
+  type Run = keyof typeof RUNS;
+  const runs: Partial<Record<Run, RunResult>> = {};
+  beforeAll(() => Promise.all(Object.entries(RUNS).map(async ([name, run]) => (runs[name as Run] = await run()))));
+  afterAll(() => Object.values(runs).forEach(cleanup));
+
+  test.each(Object.keys(RUNS) as Run[])("%s: reported against the file and test that made it, and the next file still passes", (name) => {
+    const run = runs[name]!;
+    const report = reportOf(run);
+    expectFinding('shared-late', report, leak('timer', 'late.test.js', ['late', 'starts work that outlives the file'], 'late-interval'));
+    expect(report.findings).toHaveLength(1);
+    expect(report.errors).toEqual([]);
+    // The leak fails the run, but neither file's tests: slow.test.js did nothing wrong and late.test.js ended clean.
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).not.toMatch(/LeakError/);
+    expect(run.output).toMatch(name.startsWith('vitest') ? /Tests\s+2 passed \(2\)/ : /Tests:\s+2 passed, 2 total/);
+  });
+});

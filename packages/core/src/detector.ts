@@ -103,6 +103,8 @@ export class Detector {
   /** Inline opt-outs: allow(kind, reason) in a test, allowFile(kind, reason) anywhere in the file. */
   private allowedInFile = new Map<Kind, string>();
   private baseline: Baseline | undefined;
+  /** Files judged in this process: what their code makes later (un-awaited work) is judged with the next file. */
+  private readonly endedFiles = new Set<string>();
   /** Where recording goes between test files: nowhere, or the main process's own bucket. */
   private idleFile: string | null = null;
   private allowedInTests = new Map<string, Map<Kind, string>>();
@@ -402,6 +404,12 @@ export class Detector {
       this.errors.push(`fileEnd: ${(error as Error)?.stack ?? String(error)}`);
     }
     this.tracker.dropFile(file);
+    this.endedFiles.add(file);
+    try {
+      findings.push(...(await this.judgeLate()));
+    } catch (error) {
+      this.errors.push(`fileEnd (late resources): ${(error as Error)?.stack ?? String(error)}`);
+    }
     findings = findings.sort(compareFindings);
     const result: FileResult = { file: relative, findings, errors: this.errors };
     this.file = null;
@@ -410,6 +418,23 @@ export class Detector {
     this.testFindings = [];
     this.errors = [];
     return result;
+  }
+
+  /**
+   * What the code of a file already judged made since (a callback of its test that fired while this file ran, with
+   * files sharing the process): reported against its own file and test, with this file's result, and reaped. Those
+   * findings are not this file's failure (see fileFailures).
+   */
+  private async judgeLate(): Promise<Finding[]> {
+    const late = foldOwned(this.tracker.openRecords(this.endedFiles));
+    if (late.length === 0) return [];
+    const byFile = new Map<string, Tracked[]>();
+    for (const record of late) byFile.set(record.file!, [...(byFile.get(record.file!) ?? []), record]);
+    const findings = [...byFile].flatMap(([file, records]) =>
+      this.judge(attributeResources(this.root, relativePath(this.root, file), records.filter((r) => !r.reported))),
+    );
+    await this.release(late);
+    return findings;
   }
 
   private guard(where: string, fn: () => void): void {

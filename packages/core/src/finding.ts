@@ -30,6 +30,14 @@ export function isFailing(f: Finding): boolean {
   return f.action === 'fail' && f.baselined !== true;
 }
 
+/**
+ * What a file's judgement throws into the runner: its failing findings that no test has thrown yet. Findings of an
+ * earlier file's late work ride along in the result (reported against that file), never failing this one.
+ */
+export function fileFailures(result: { file: string; findings: Finding[] }, thrown: ReadonlySet<string>): Finding[] {
+  return result.findings.filter((f) => isFailing(f) && f.file === result.file && !thrown.has(f.id));
+}
+
 /** A finding before policy gives it an action. */
 export type RawFinding = Omit<Finding, 'action'>;
 

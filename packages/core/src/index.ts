@@ -18,7 +18,7 @@ export {
 export { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './config-file.js';
 export { Detector, type FileResult, type Realm } from './detector.js';
 export type { TestRef } from './tracker.js';
-export { findingId, isFailing, type Finding, type Site } from './finding.js';
+export { fileFailures, findingId, isFailing, type Finding, type Site } from './finding.js';
 export { buildReport, type FileInfo, type LeakReport, type ReportInput, type TestInfo } from './report/model.js';
 export { renderJson } from './report/json.js';
 export { renderJunit } from './report/junit.js';

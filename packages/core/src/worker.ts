@@ -5,6 +5,6 @@
  * the detector is a process-wide singleton, shared with the full entry if both are loaded.
  */
 export { Detector, type FileResult } from './detector.js';
-export { isFailing, type Finding } from './finding.js';
+export { fileFailures, isFailing, type Finding } from './finding.js';
 export { leakError } from './leak-error.js';
 export { decodeOptions } from './transport.js';

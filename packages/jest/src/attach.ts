@@ -7,13 +7,13 @@ import {
   Detector,
   ORIGINAL_TIMER,
   WRAPPED_TIMERS,
+  fileFailures,
   isFailing,
   leakError,
   loadConfigFile,
   renderFileResult,
   resolveOptions,
   validateOptions,
-  type Finding,
   type LeakwatchOptions,
   type ResolvedOptions,
 } from '@leakwatch/core';
@@ -93,7 +93,7 @@ export function attach(
         // No reporter in the main process (setup-file-only): print from the worker.
         process.stderr.write(renderFileResult(result, detector.options, rootDir, 'jest'));
       }
-      const failing = result.findings.filter((f: Finding) => isFailing(f) && !thrown.has(f.id));
+      const failing = fileFailures(result, thrown);
       return failing.length ? leakError(failing, rootDir) : undefined;
     },
   };

@@ -5,7 +5,7 @@
  * otherwise be fetched again for every test file.
  */
 import * as vitest from 'vitest';
-import { Detector, isFailing, leakError, decodeOptions, type FileResult, type Finding } from '@leakwatch/core/worker';
+import { Detector, decodeOptions, fileFailures, isFailing, leakError, type FileResult } from '@leakwatch/core/worker';
 import { taskTitlePath } from './titles.js';
 
 type TestRef = { key: string; titlePath: string[] };
@@ -188,7 +188,7 @@ export function watchTestFile(): void {
       if (block) console.error(block);
     }
     // Everything failing that no test has thrown yet: resources, and globals confirmed after their test.
-    const failing = result.findings.filter((f: Finding) => isFailing(f) && !thrown.has(f.id));
+    const failing = fileFailures(result, thrown);
     if (failing.length) throw leakError(failing, root);
   }
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FileResult } from '../detector.js';
-import type { Finding } from '../finding.js';
+import { isFailing, type Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
 import { loadBaseline, matchBaseline } from '../baseline.js';
 import { relativePath } from '../stack.js';
@@ -54,6 +54,9 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
     }
     for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
     publishToGitHub(report, input.stream);
+    // A failing finding fails the run. The runner fails it already for those a test or file threw; not for a file's
+    // late work reported with the next file, which fails no test of either (see fileFailures).
+    if (report.findings.some(isFailing)) process.exitCode = 1;
     return report;
   } catch (error) {
     process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
