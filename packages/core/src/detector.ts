@@ -138,9 +138,9 @@ export class Detector {
     this.installed = true;
     batchPatches(() => {
       for (const [, install] of RESOURCE_PROBES) {
-        this.guard('install', () => this.restores.push(install(this.tracker)));
+        this.guard(`install (${install.name})`, () => this.restores.push(install(this.tracker)));
       }
-      this.guard('install', () => this.restores.push(this.listeners.install()));
+      this.guard('install (listeners)', () => this.restores.push(this.listeners.install()));
     });
   }
 
