@@ -96,8 +96,8 @@ describe('shared-trust-clean: the look-alikes report nothing, under Vitest, Jest
     const report = reportOf(runs[runner]);
     expect(report.findings.map(shape), `false positives under ${runner}`).toEqual([]);
     expect(report.errors).toEqual([]);
-    expect(report.summary).toMatchObject({ files: 3, tests: 11, findings: 0 });
-    expectAllTestsPassed(runner, runs[runner]!.output, 11);
+    expect(report.summary).toMatchObject({ files: 3, tests: 14, findings: 0 });
+    expectAllTestsPassed(runner, runs[runner]!.output, 14);
     expect(runs[runner]!.code, runs[runner]!.output).toBe(0);
   });
 });

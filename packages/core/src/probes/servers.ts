@@ -1,15 +1,33 @@
 import net from 'node:net';
 import type { ResourceType, Tracker } from '../tracker.js';
-import { handleHasRef, privateSymbol, trackOnFirstCall, type Restore } from './patch.js';
+import { handleHasRef, kRecord, privateSymbol, replace, type Restore } from './patch.js';
+
+/** Set on a server whose listen() gave up before it had a handle: its host lookup failed, or close() came first. */
+const kGaveUp = Symbol('leakwatch.listenGaveUp');
 
 /**
  * Node gives a server its async id (-1 until then) when its handle is made, and keeps it after close(): a server that
- * called listen() (it is tracked from then on) and has no id yet is still looking up its host. Private: if the symbol
- * goes, such a server counts as not open yet and servers are kept until their file is judged.
+ * called listen() (it is tracked from then on), has no id yet and has not given up is still looking up its host.
+ * Private: if the symbol goes, such a server counts as not open yet and servers are kept until their file is judged.
  */
 function listenPending(s: net.Server): boolean {
   const kAsyncId = privateSymbol(s, 'async_id_symbol');
-  return kAsyncId !== undefined && (s as any)[kAsyncId] === -1;
+  return kAsyncId !== undefined && (s as any)[kAsyncId] === -1 && (s as any)[kGaveUp] !== true;
+}
+
+/**
+ * While its host is looked up a server has no handle, and nothing in it says whether the lookup failed (an 'error')
+ * or close() cancelled it (a 'close'): its own emit tells, until the first of 'listening', 'error' or 'close'.
+ */
+function watchPendingListen(server: any): void {
+  const emit = server.emit;
+  server.emit = function (this: any, event: string | symbol, ...args: unknown[]) {
+    if (event === 'listening' || event === 'error' || event === 'close') {
+      if (this.emit === server.emit) delete this.emit;
+      if (event !== 'listening') this[kGaveUp] = true;
+    }
+    return emit.call(this, event, ...args);
+  };
 }
 
 export const serverType: ResourceType<net.Server> = {
@@ -42,7 +60,16 @@ export const serverType: ResourceType<net.Server> = {
     }),
 };
 
-/** net.Server.prototype.listen is shared by net, http, https, http2 and tls servers. */
+/** net.Server.prototype.listen is shared by net, http, https, http2 and tls servers; a later listen() is the same server. */
 export function installServers(tracker: Tracker): Restore {
-  return trackOnFirstCall(net.Server.prototype, 'listen', serverType, tracker);
+  const proto = net.Server.prototype as any;
+  const original = proto.listen;
+  const listen = function listen(this: any, ...args: unknown[]): unknown {
+    const first = !this[kRecord];
+    if (first) this[kRecord] = tracker.track(serverType, this, listen) ?? true;
+    const result = original.apply(this, args);
+    if (first && typeof this[kRecord] === 'object' && this._handle == null && !Object.hasOwn(this, 'emit')) watchPendingListen(this);
+    return result;
+  };
+  return replace(proto, 'listen', listen);
 }
