@@ -6,10 +6,10 @@ import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 import { FIXTURES, TEST_DIR, type Finding, type Report, type RunResult } from './run';
 
-/** The contracts live next to the repository (`<repo>/../shared`), as in CI. */
-export const SHARED_SCHEMAS = path.resolve(TEST_DIR, '../../shared/schemas');
-export const REPORT_SCHEMA = path.join(SHARED_SCHEMAS, 'leak-report.schema.json');
-export const JUNIT_XSD = path.join(SHARED_SCHEMAS, 'junit-10.xsd');
+// The report contract ships with @leakwatch/core (users validate their reports with it); the JUnit schema CI readers
+// follow is the test folder's own. Nothing is read from outside the repository.
+export const REPORT_SCHEMA = path.resolve(TEST_DIR, '../packages/core/schema/leak-report.schema.json');
+export const JUNIT_XSD = path.join(TEST_DIR, 'schemas', 'junit-10.xsd');
 
 /**
  * The 1-based line of the `// @leak <marker>` comment in a fixture file, so expectations name the exact line without

@@ -166,12 +166,14 @@ afterAll(() => {
 });
 
 describe('packed tarballs installed with npm outside the workspace', () => {
-  test.each(Object.keys(PACKAGES) as PackageKey[])('%s: the tarball holds package.json and dist only, and every file its manifest names', async (key) => {
+  test.each(Object.keys(PACKAGES) as PackageKey[])('%s: the tarball holds package.json and dist only (and core its report schema), and every file its manifest names', async (key) => {
     const listing = await exec('tar', ['-tzf', tarballs[key]], tmp, 30_000);
     expectOk(listing, `tar -tzf ${tarballs[key]}`);
     const entries = listing.stdout.split('\n').filter(Boolean);
     expect(entries).toContain('package/package.json');
-    expect(entries.filter((e) => !/^package\/(package\.json|dist\/.+|README(\.md)?|LICENSE(\.md)?)$/.test(e))).toEqual([]);
+    const extra = key === 'core' ? ['package/schema/leak-report.schema.json'] : [];
+    for (const entry of extra) expect(entries).toContain(entry);
+    expect(entries.filter((e) => !/^package\/(package\.json|dist\/.+|README(\.md)?|LICENSE(\.md)?)$/.test(e) && !extra.includes(e))).toEqual([]);
 
     const installed = path.join(project, 'node_modules', ...PACKAGES[key].name.split('/'));
     const pkg = readJson(path.join(installed, 'package.json'));
