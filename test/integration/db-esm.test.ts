@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dbServerSkipReason, startMysql, startPostgres, startRedis, type DbServer } from './db-servers';
 import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, shape } from './helpers';
 import { expectDbLeak, type ExpectedDb } from './db-expect';
-import { cleanup, runVitest, type Finding, type Report, type RunResult } from './run';
+import { reportOf } from './three-runners';
+import { cleanup, runVitest, type Finding, type RunResult } from './run';
 
 /**
  * Database drivers imported as ES modules under Vitest: `import pg from 'pg'`, `import { Pool } from 'pg'`,
@@ -102,11 +103,6 @@ describe.skipIf(missing.length > 0)(`database drivers imported as ES modules${mi
     [...Object.values(leaks), ...Object.values(clean)].forEach(cleanup);
     await Promise.all(servers.map((s) => s.stop()));
   });
-
-  const reportOf = (run: RunResult | undefined): Report => {
-    expect(run?.report, `no JSON report; the runner said:\n${run?.output}`).toBeDefined();
-    return run!.report!;
-  };
 
   describe.each(MODE_NAMES)('vitest, %s', (mode) => {
     test.each(EXPECTED.map((e) => [e.label, e] as const))('leak: %s is one finding at its line, with the driver', (_label, expected) => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dbServerSkipReason, startMysql, startPostgres, startRedis, type DbServer } from './db-servers';
 import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, shape } from './helpers';
 import { expectDbLeak, type ExpectedDb } from './db-expect';
-import { cleanup, runJest, runVitest, type Finding, type Report, type RunResult } from './run';
+import { reportOf } from './three-runners';
+import { cleanup, runJest, runVitest, type Finding, type RunResult } from './run';
 
 /**
  * Database drivers against real servers: private PostgreSQL, Redis and MariaDB on 127.0.0.1 (db-servers.ts), SQLite
@@ -92,11 +93,6 @@ describe.skipIf(missing.length > 0)(`database drivers${missing.length ? ` (skipp
     [...Object.values(leaks), ...Object.values(clean), strict].forEach(cleanup);
     await Promise.all(servers.map((s) => s.stop()));
   });
-
-  const reportOf = (run: RunResult | undefined): Report => {
-    expect(run?.report, `no JSON report; the runner said:\n${run?.output}`).toBeDefined();
-    return run!.report!;
-  };
 
   describe.each(RUNNER_NAMES)('%s', (runner) => {
     test.each(EXPECTED.map((e) => [e.label, e] as const))('leak: %s is one finding at its line, with the driver', (_label, expected) => {
