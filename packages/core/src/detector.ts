@@ -261,13 +261,14 @@ export class Detector {
   }
 
   /**
-   * `fn` wrapped to run in the scope `scopeOf()` names when it is called, for runners that call the user's functions
-   * themselves (jest-circus reads `test.fn` and `hook.fn`). Keeps `length` (a declared `done` parameter) and `name`.
+   * `fn` wrapped to run in the scope `scopeOf(args)` names when it is called, for runners that call the user's functions
+   * themselves (jest-circus reads `test.fn` and `hook.fn`, Vitest 4.0 its getFn). Keeps `length` (a declared `done`
+   * parameter) and `name`.
    */
-  inScope<F extends (...args: any[]) => unknown>(fn: F, scopeOf: () => Scope | undefined): F {
+  inScope<F extends (...args: any[]) => unknown>(fn: F, scopeOf: (args: unknown[]) => Scope | undefined): F {
     const tracker = this.tracker;
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-      const scope = scopeOf();
+      const scope = scopeOf(args);
       return scope === undefined ? fn.apply(this, args) : tracker.scopes.run(scope, () => fn.apply(this, args));
     };
     Object.defineProperty(wrapped, 'length', { value: fn.length });

@@ -12,24 +12,30 @@ type TestRef = { key: string; titlePath: string[] };
 type TaskLike = Parameters<typeof taskTitlePath>[0] & { id: string };
 
 const { beforeAll, beforeEach, expect } = vitest;
-/** Vitest ≥ 4.1; on 4.0, code is attributed to the test running when it makes a resource. */
+/** Vitest ≥ 4.1; 4.0 has neither, and its tests and hooks are wrapped one by one instead (scopeCollected). */
 type AroundHook = (fn: (run: () => Promise<void>) => Promise<void>) => void;
 const { aroundAll, aroundEach } = vitest as unknown as { aroundAll?: AroundHook; aroundEach?: AroundHook };
 
-type GetHooks = (suite: object) => { afterAll?: Function[] } | undefined;
+type GetHooks = (suite: object) => Record<string, Function[] | undefined> | undefined;
+/** Vitest 4.0's 'vitest/suite': the hooks of a suite, and the function of a test. */
+interface SuiteHelpers {
+  getHooks: GetHooks;
+  getFn(task: object): Function | undefined;
+  setFn(task: object, fn: Function): void;
+}
 // Not a literal: Vite resolves literal dynamic imports when it transforms this file, and Vitest 5 has no 'vitest/suite'.
 const SUITE_MODULE = 'vitest/suite';
+let suiteHelpers: Promise<SuiteHelpers> | undefined;
+const legacySuiteHelpers = (): Promise<SuiteHelpers> => (suiteHelpers ??= import(/* @vite-ignore */ SUITE_MODULE));
 let getHooks: Promise<GetHooks> | undefined;
 /**
  * Vitest 4.1 has the suite helpers on `TestRunner` and prints a deprecation warning for every import of
  * 'vitest/suite', which 4.0 still needs: that import happens only where `TestRunner` is missing.
  */
 function suiteHooksReader(): Promise<GetHooks> {
-  const runner = (vitest as { TestRunner?: { getSuiteHooks?: GetHooks } }).TestRunner;
+  const runner = (vitest as unknown as { TestRunner?: { getSuiteHooks?: GetHooks } }).TestRunner;
   return (getHooks ??=
-    typeof runner?.getSuiteHooks === 'function'
-      ? Promise.resolve(runner.getSuiteHooks)
-      : import(/* @vite-ignore */ SUITE_MODULE).then((suite: { getHooks: GetHooks }) => suite.getHooks));
+    typeof runner?.getSuiteHooks === 'function' ? Promise.resolve(runner.getSuiteHooks) : legacySuiteHelpers().then((suite) => suite.getHooks));
 }
 
 const kDeferred = Symbol.for('leakwatch.deferredHook');
@@ -135,6 +141,34 @@ export function watchTestFile(): void {
     return detector.runInScope(task && detector.scopeOf(refOf(task)), runTest);
   });
 
+  /**
+   * Vitest 4.0 has no aroundEach/aroundAll: once the file is collected (from our beforeAll, which runs first), every
+   * test function and hook of its tree is wrapped in place to run in its scope: a test's own, the test's for
+   * beforeEach/afterEach (their first argument is its context), the file's for beforeAll/afterAll. The arrays are
+   * Vitest's own, which it is iterating: only their elements are replaced.
+   */
+  function scopeCollected(suite: any, helpers: SuiteHelpers): void {
+    const hooks = helpers.getHooks(suite) ?? {};
+    for (const name of ['beforeAll', 'afterAll', 'beforeEach', 'afterEach']) {
+      const list = hooks[name];
+      if (!Array.isArray(list)) continue;
+      const each = name.endsWith('Each');
+      list.forEach((hook, i) => {
+        list[i] = detector.inScope(hook as (...args: unknown[]) => unknown, (args) => {
+          const task = each ? (args[0] as { task?: TaskLike } | undefined)?.task : undefined;
+          return detector.scopeOf(task ? refOf(task) : null);
+        });
+      });
+    }
+    for (const task of suite.tasks ?? []) {
+      if (task.type === 'suite') scopeCollected(task, helpers);
+      else {
+        const fn = helpers.getFn(task);
+        if (typeof fn === 'function') helpers.setFn(task, detector.inScope(fn as (...args: unknown[]) => unknown, () => detector.scopeOf(refOf(task))));
+      }
+    }
+  }
+
   // Plain functions without declared parameters: Vitest 4 passes (context, suite), and parses the parameter list of
   // hooks for fixtures. The suite (the file task) carries the results to the main process as task meta.
   beforeAll(async function leakwatchFileStart() {
@@ -143,6 +177,7 @@ export function watchTestFile(): void {
     await ready;
     if (configError) throw configError;
     if (file) deferAfterAllErrors(file, await suiteHooksReader(), hookErrors);
+    if (file && !aroundEach) scopeCollected(file, await legacySuiteHelpers());
     // Judged in the cleanup that beforeAll returns: Vitest runs cleanups after every afterAll hook, and ours last
     // (it was registered first), so a server closed by the user's own `beforeAll(() => () => server.close())` is
     // closed before we look.
