@@ -19,6 +19,7 @@ import {
 } from '@leakwatch/core';
 import { hookJestRuntime } from './jest-runtime.js';
 import { RUN_DIR_ENV, writeFileResult } from './results.js';
+import { scopeCircusTree } from './scopes.js';
 
 const optionsByRoot = new Map<string, Promise<ResolvedOptions>>();
 
@@ -30,6 +31,8 @@ function optionsFromEnvironment(): LeakwatchOptions | undefined {
 export interface Attachment {
   ready: Promise<void>;
   testStart(test: { key: string; titlePath: string[] }): void;
+  /** Wraps the file's tests and hooks to run in their scopes, once declared and before any runs (see scopes.ts). */
+  scopeTree(root: unknown, refOf: (test: any) => { key: string; titlePath: string[] }): void;
   /** The test started and was skipped (only the environment wrapper sees these). */
   testSkip(test: { key: string; titlePath: string[] }): void;
   /** A beforeAll/afterAll hook starts (only the environment wrapper sees these). */
@@ -73,6 +76,7 @@ export function attach(
   return {
     ready,
     testStart: (test) => detector.testStart(test),
+    scopeTree: (root, refOf) => scopeCircusTree(detector, root, refOf),
     testSkip: (test) => detector.testSkip(test),
     hookStart: () => detector.hookStart(),
     testEnd: async (test) => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Detector, type LeakwatchOptions } from '@leakwatch/core';
 import { attach, type Attachment } from './attach.js';
 import { loadedJestPackage } from './running-jest.js';
+import { scopeCircusTree } from './scopes.js';
 import { circusTitlePath } from './titles.js';
 
 export interface EnvironmentSettings {
@@ -76,20 +77,6 @@ function resolveBaseUncached(name: string | undefined, rootDir: string): any {
 const subclasses = new WeakMap<Function, Function>();
 const EVENTS = new Set(['run_start', 'hook_start', 'test_start', 'test_skip', 'test_todo', 'test_done', 'run_finish']);
 
-/** Every test and hook of a jest-circus describe tree. */
-function* circusTree(block: any): Generator<{ test?: any; hook?: any }> {
-  for (const hook of block?.hooks ?? []) yield { hook };
-  for (const child of block?.children ?? []) {
-    if (child.type === 'test') yield { test: child };
-    else yield* circusTree(child);
-  }
-}
-
-/** jest-circus runs generator functions through co: left as they are (their code falls back to the running test). */
-function wrappable(fn: unknown): fn is (...args: any[]) => unknown {
-  return typeof fn === 'function' && fn.constructor?.name !== 'GeneratorFunction';
-}
-
 function leakwatchEnvironment(Base: any): any {
   if (subclasses.has(Base)) return subclasses.get(Base);
   class LeakwatchEnvironment extends Base {
@@ -109,49 +96,6 @@ function leakwatchEnvironment(Base: any): any {
         this.leakwatchTests.set(test, ref);
       }
       return ref;
-    }
-
-    /**
-     * Every test body and hook of the file runs in its own scope, so what its code makes (and the async work it
-     * starts) is attributed to it even when it appears later or while other tests run. jest-circus reads `fn` from the
-     * test and hook objects when it calls them, after run_start.
-     */
-    private leakwatchScopes(root: any): void {
-      const detector = Detector.shared();
-      const tracker = detector.tracker;
-      for (const { test, hook } of circusTree(root)) {
-        if (test && wrappable(test.fn)) {
-          const scope = detector.scopeOf(this.leakwatchRef(test));
-          const body = detector.inScope(test.fn, () => scope);
-          // Jest 29 starts every test.concurrent body up front, before its test_start: while any runs, what is made
-          // outside a scope (module-level callbacks) cannot be pinned on one test, nor measured per test.
-          test.fn = test.concurrent
-            ? function (this: unknown, ...args: unknown[]) {
-                tracker.concurrentBodies++;
-                let result: any;
-                try {
-                  result = body.apply(this, args);
-                } catch (error) {
-                  tracker.concurrentBodies--;
-                  throw error;
-                }
-                Promise.resolve(result).then(
-                  () => tracker.concurrentBodies--,
-                  () => tracker.concurrentBodies--,
-                );
-                return result;
-              }
-            : body;
-        } else if (hook && wrappable(hook.fn)) {
-          // beforeEach/afterEach belong to the test they run for: the one running test, if there is one.
-          const each = hook.type === 'beforeEach' || hook.type === 'afterEach';
-          hook.fn = detector.inScope(hook.fn, () => {
-            if (!each) return detector.scopeOf(null);
-            const running = tracker.activeTests.size === 1 ? tracker.activeTests.values().next().value! : undefined;
-            return running ? detector.scopeOf(running) : undefined;
-          });
-        }
-      }
     }
 
     constructor(config: any, context: any) {
@@ -204,7 +148,7 @@ function leakwatchEnvironment(Base: any): any {
       const leakwatch = this.leakwatch!;
       switch (event.name) {
         case 'run_start':
-          this.leakwatchScopes(state.rootDescribeBlock);
+          scopeCircusTree(Detector.shared(), state.rootDescribeBlock, (test) => this.leakwatchRef(test));
           return;
         case 'hook_start':
           if (event.hook?.type === 'beforeAll' || event.hook?.type === 'afterAll') leakwatch.hookStart();

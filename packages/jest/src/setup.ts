@@ -34,11 +34,11 @@ function main(): void {
   const stateSymbol = Object.getOwnPropertySymbols(globalThis).find((s) => s.description === 'JEST_STATE_SYMBOL');
   const circusState = () => (stateSymbol ? (globalThis as any)[stateSymbol] : undefined);
 
-  const currentTest = () => {
-    const test = circusState()?.currentlyRunningTest;
-    const titlePath = test ? circusTitlePath(test) : [expect.getState().currentTestName ?? ''];
+  const refOf = (test: unknown) => {
+    const titlePath = test ? circusTitlePath(test as any) : [expect.getState().currentTestName ?? ''];
     return { key: titlePath.join('\u203a'), titlePath };
   };
+  const currentTest = () => refOf(circusState()?.currentlyRunningTest);
 
   const lastHooks: Array<{ fn: unknown }> = [];
   function last(register: (fn: () => unknown) => void, fn: () => unknown): void {
@@ -59,7 +59,8 @@ function main(): void {
     if (error) throw error;
   });
 
-  // After the test file is loaded and before the run starts: move our hooks behind the user's root hooks.
+  // After the test file is loaded and before the run starts: move our hooks behind the user's root hooks, and give
+  // every test and hook its scope.
   void Promise.resolve().then(() => {
     const root = circusState()?.rootDescribeBlock;
     if (!root || !Array.isArray(root.hooks)) return;
@@ -67,6 +68,8 @@ function main(): void {
       const index = root.hooks.findIndex((h: { fn: unknown }) => h.fn === fn);
       if (index !== -1) root.hooks.push(...root.hooks.splice(index, 1));
     }
+    // After the move, which finds our hooks by their function.
+    attachment.scopeTree(root, refOf);
   });
 }
 
