@@ -5,9 +5,9 @@ import { markerLine } from './helpers';
 import { cleanup, FIXTURES, runJest, runVitest, type RunResult } from './run.js';
 
 /** The marked line of a hang fixture file and the 1-based column of its `listen(` call, where V8 places the frame. */
-function listenSite(file: string, marker: string): { file: string; line: number; column: number } {
-  const line = markerLine('hang', file, marker);
-  const text = fs.readFileSync(path.join(FIXTURES, 'hang', file), 'utf8').split('\n')[line - 1]!;
+function listenSite(file: string, marker: string, fixture = 'hang'): { file: string; line: number; column: number } {
+  const line = markerLine(fixture, file, marker);
+  const text = fs.readFileSync(path.join(FIXTURES, fixture, file), 'utf8').split('\n')[line - 1]!;
   expect(text).toContain('.listen(');
   return { file, line, column: text.indexOf('.listen(') + 2 };
 }
@@ -70,5 +70,23 @@ describe('a globalSetup that leaks a server', () => {
 
   test('the clean test file itself has no findings', () => {
     for (const run of [jestWith, vitestWith]) expect(run.report!.findings.filter((f) => f.file === 'clean.test.js')).toEqual([]);
+  });
+});
+
+// Vite bundles an ES module config under node_modules/.vite-temp and deletes the bundle once it is loaded; a plugin of
+// that config leaves a server open in the main process from a hook that runs later.
+describe("a Vitest config's own plugin that leaks a server", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runVitest('hang-config', [], { timeoutMs: 30_000 });
+  });
+  afterAll(() => cleanup(run));
+
+  test('is reported at the exact line and column of the config, and the run exits before its teardownTimeout', () => {
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).not.toContain('close timed out');
+    const site = listenSite('vitest.config.mts', 'plugin-server', 'hang-config');
+    expect(run.report!.findings).toMatchObject([{ kind: 'server', test: null, file: 'vitest.config.mts', site }]);
+    expectCodeFrame(run.output, site);
   });
 });

@@ -56,4 +56,5 @@ export {
 export { watchForHang, HANG_CHECK_MS, type HangCheckInput } from './report/hang.js';
 export { MAIN_PROCESS } from './detector.js';
 export { relativePath } from './stack.js';
+export { rememberSourceMapsOnStack } from './sourcemap.js';
 export { ORIGINAL_TIMER, WRAPPED_TIMERS } from './probes/timers.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TraceMap } from '@jridgewell/trace-mapping';
 import { traceMapping } from './lazy.js';
-import type { Frame } from './stack.js';
+import { parseStack, type Frame } from './stack.js';
 
 // Vitest and Jest already map the frames of files they transform (through Error.prepareStackTrace, see
 // resolveStacksEagerlyWhen in stack.ts); this covers code Node loaded itself (a compiled helper in dist/ with a .map
@@ -41,6 +41,17 @@ function loadMap(file: string): TraceMap | null {
   }
   cache.set(file, map);
   return map;
+}
+
+/**
+ * Reads the source map of every frame of the calling stack whose file matches `file`, while it still exists: Vite
+ * bundles an ES module config into node_modules/.vite-temp and deletes the bundle once imported, so frames of the
+ * config's plugin hooks, which run later, point into a file that is gone by the time they are mapped.
+ */
+export function rememberSourceMapsOnStack(file: RegExp): void {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, rememberSourceMapsOnStack);
+  for (const frame of parseStack(holder.stack)) if (file.test(frame.file)) loadMap(frame.file);
 }
 
 export function mapPosition(frame: Frame): Frame {

@@ -8,6 +8,7 @@ import {
   encodeOptions,
   loadBaseline,
   loadConfigFile,
+  rememberSourceMapsOnStack,
   resolveOptions,
   validateOptions,
   type LeakwatchOptions,
@@ -52,6 +53,8 @@ function toArray<T>(value: T | T[] | undefined): T[] {
 }
 
 const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
+/** Vite's bundle of an ES module config: `<config file name>.timestamp-<ms>-<hex>.mjs`. */
+const VITE_CONFIG_BUNDLE = /\.timestamp-\d+-[0-9a-f]+\.mjs$/;
 
 /**
  * Vitest's vm pools load dependencies with their own CommonJS loader inside the test's vm context, out of reach of the
@@ -80,6 +83,10 @@ function wantsAsyncContextFrame(test: { pool?: unknown; execArgv?: unknown }): b
  */
 export function leakwatch(options: LeakwatchOptions = {}) {
   const fromCall = validateOptions(options, 'the leakwatch() plugin options');
+  // Called while the config runs: an ES module config is Vite's bundle under node_modules/.vite-temp, deleted once it
+  // is imported, and its plugin hooks run later, from a file that is gone. Its inline map is read now, so what they
+  // leave open in the main process is reported at the config's own line.
+  rememberSourceMapsOnStack(VITE_CONFIG_BUNDLE);
   return {
     name: 'leakwatch',
     config(config: any) {
@@ -104,6 +111,10 @@ export function leakwatch(options: LeakwatchOptions = {}) {
     async configureVitest({ vitest }: { vitest: any }) {
       if (vitest[kReporterAdded]) return;
       vitest[kReporterAdded] = true;
+      // Recording starts before the first await: other plugins' configureVitest hooks run meanwhile, and what they
+      // leave open in the main process is user code too. The options apply once loaded.
+      const detector = Detector.shared();
+      detector.watchMainProcess();
       const root: string = vitest.config.root;
       const fromFile = await loadConfigFile(root);
       const resolved = resolveOptions(fromFile?.options, fromCall);
@@ -111,9 +122,7 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       loadBaseline(path.resolve(root, resolved.baseline));
       process.env[OPTIONS_ENV] = encodeOptions({ options: resolved, root, reporter: true });
       // The main process runs globalSetup and the reporters: what user code there leaves open would hang the run.
-      const detector = Detector.shared();
       detector.configure(resolved, root);
-      detector.watchMainProcess();
       vitest.config.reporters.push(new LeakwatchReporter(resolved, root));
     },
   };
