@@ -121,7 +121,7 @@ export function watchTestFile(): void {
   detector.fileStart(filepath);
   judgeFailedLoads();
   // Judged once, with its findings reported only (Vitest already fails the file): no LeakError to throw there.
-  loading = { filepath, judge: (file) => judge(file).catch(() => {}) };
+  loading = { filepath, judge };
   const refs = new WeakMap<object, TestRef>();
   const refOf = (task: TaskLike): TestRef => {
     let ref = refs.get(task);

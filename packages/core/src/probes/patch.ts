@@ -100,19 +100,24 @@ export const kRecord = Symbol('leakwatch.record');
 
 /**
  * Wraps a prototype method that marks the moment a resource becomes live (connect, listen, bind): the first call
- * records the object, later calls (a reconnect) do not make it a second resource.
+ * records the object, later calls (a reconnect) do not make it a second resource. `afterFirst` sees a recorded object
+ * once that first call returned.
  */
 export function trackOnFirstCall<P extends object>(
   proto: P,
   method: keyof P & string,
   type: ResourceType<any>,
   tracker: Tracker,
+  afterFirst?: (resource: any) => void,
 ): Restore {
   const original = proto[method] as unknown as Function;
   const wrapped = {
     [method](this: any, ...args: unknown[]) {
-      if (!this[kRecord]) this[kRecord] = tracker.track(type, this, wrapped) ?? true;
-      return original.apply(this, args);
+      if (this[kRecord]) return original.apply(this, args);
+      this[kRecord] = tracker.track(type, this, wrapped) ?? true;
+      const result = original.apply(this, args);
+      if (afterFirst && typeof this[kRecord] === 'object') afterFirst(this);
+      return result;
     },
   }[method]!;
   return replace(proto, method, wrapped as any);

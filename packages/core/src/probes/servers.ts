@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { ResourceType, Tracker } from '../tracker.js';
-import { handleHasRef, kRecord, privateSymbol, replace, type Restore } from './patch.js';
+import { handleHasRef, privateSymbol, trackOnFirstCall, type Restore } from './patch.js';
 
 /** Set on a server whose listen() gave up before it had a handle: its host lookup failed, or close() came first. */
 const kGaveUp = Symbol('leakwatch.listenGaveUp');
@@ -60,16 +60,9 @@ export const serverType: ResourceType<net.Server> = {
     }),
 };
 
-/** net.Server.prototype.listen is shared by net, http, https, http2 and tls servers; a later listen() is the same server. */
+/** net.Server.prototype.listen is shared by net, http, https, http2 and tls servers. */
 export function installServers(tracker: Tracker): Restore {
-  const proto = net.Server.prototype as any;
-  const original = proto.listen;
-  const listen = function listen(this: any, ...args: unknown[]): unknown {
-    const first = !this[kRecord];
-    if (first) this[kRecord] = tracker.track(serverType, this, listen) ?? true;
-    const result = original.apply(this, args);
-    if (first && typeof this[kRecord] === 'object' && this._handle == null && !Object.hasOwn(this, 'emit')) watchPendingListen(this);
-    return result;
-  };
-  return replace(proto, 'listen', listen);
+  return trackOnFirstCall(net.Server.prototype, 'listen', serverType, tracker, (server) => {
+    if (server._handle == null && !Object.hasOwn(server, 'emit')) watchPendingListen(server);
+  });
 }
