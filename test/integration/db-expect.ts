@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { markerLine, shape } from './helpers';
-import type { Finding, Report } from './run';
+import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, markerLine, shape } from './helpers';
+import type { Finding, Report, RunResult } from './run';
 
 /** One database connection a db fixture leaks on purpose. */
 export interface ExpectedDb {
@@ -28,4 +28,18 @@ export function expectDbLeak(fixture: string, report: Report, expected: Expected
   expect(finding!.count).toBe(1);
   expect(finding!.details).toMatchObject(expected.details);
   expect(finding!.message).toMatch(/Fix: /);
+}
+
+/** A leaky db run: nothing but the expected connections, no internal error, valid reports, and the run fails. */
+export function expectOnlyDbLeaks(run: RunResult, report: Report, expected: ExpectedDb[]): void {
+  const other = report.findings.filter(
+    (f) => !expected.some((e) => e.kind === f.kind && e.file === f.file && JSON.stringify(e.test) === JSON.stringify(f.test)),
+  );
+  expect(other.map(shape), 'findings the fixture did not ask for').toEqual([]);
+  expect(report.findings).toHaveLength(expected.length);
+  expect(report.errors).toEqual([]);
+  expect(run.code, run.output).toBe(1);
+  expectSchemaValid(report);
+  expectJunitValid(run.junitPath);
+  expectJunitMatchesReport(run);
 }
