@@ -29,8 +29,18 @@ async function main() {
   const judgeMs = Number(process.hrtime.bigint() - t0) / 1e6;
   t0 = process.hrtime.bigint();
   const out = path.join(require('node:os').tmpdir(), 'leakwatch-judge-leaky');
-  const options = { ...detector.options, outputFile: { json: path.join(out, 'r.json'), junit: path.join(out, 'r.xml') } };
-  publishRun({ runner: 'vitest', startedAt: new Date(), options, root: out, files: [{ info: { file: 'x.test.ts', tests: [{ titlePath: ['leaks'], state: 'passed' }] }, result }], stream: { write() {} } });
+  const options = {
+    ...detector.options,
+    outputFile: { json: path.join(out, 'r.json'), junit: path.join(out, 'r.xml') },
+  };
+  publishRun({
+    runner: 'vitest',
+    startedAt: new Date(),
+    options,
+    root: out,
+    files: [{ info: { file: 'x.test.ts', tests: [{ titlePath: ['leaks'], state: 'passed' }] }, result }],
+    stream: { write() {} },
+  });
   const reportMs = Number(process.hrtime.bigint() - t0) / 1e6;
   fs.rmSync(out, { recursive: true, force: true });
   console.log(

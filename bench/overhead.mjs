@@ -40,13 +40,25 @@ const JEST = path.join(nodeModules, 'jest', 'bin', 'jest.js');
 
 /** Each variant: how to run it; `base` names the plain run its ratios are taken against. */
 const VARIANTS = {
-  'vitest': { runner: 'vitest', argv: [VITEST, 'run', '--config', 'plain.vitest.config.mjs'] },
-  'vitest+leakwatch': { runner: 'vitest', base: 'vitest', argv: [VITEST, 'run', '--config', 'leakwatch.vitest.config.mjs'] },
+  vitest: { runner: 'vitest', argv: [VITEST, 'run', '--config', 'plain.vitest.config.mjs'] },
+  'vitest+leakwatch': {
+    runner: 'vitest',
+    base: 'vitest',
+    argv: [VITEST, 'run', '--config', 'leakwatch.vitest.config.mjs'],
+  },
   // Vitest's own async-leak detection (async_hooks), as `jest --detectOpenHandles` is Jest's.
-  'vitest --detectAsyncLeaks': { runner: 'vitest', base: 'vitest', argv: [VITEST, 'run', '--config', 'plain.vitest.config.mjs', '--detectAsyncLeaks'] },
-  'jest': { runner: 'jest', argv: [JEST, '--ci', '--config', 'plain.jest.config.cjs'] },
+  'vitest --detectAsyncLeaks': {
+    runner: 'vitest',
+    base: 'vitest',
+    argv: [VITEST, 'run', '--config', 'plain.vitest.config.mjs', '--detectAsyncLeaks'],
+  },
+  jest: { runner: 'jest', argv: [JEST, '--ci', '--config', 'plain.jest.config.cjs'] },
   'jest+leakwatch': { runner: 'jest', base: 'jest', argv: [JEST, '--ci', '--config', 'leakwatch.jest.config.cjs'] },
-  'jest --detectOpenHandles': { runner: 'jest', base: 'jest', argv: [JEST, '--ci', '--config', 'plain.jest.config.cjs', '--detectOpenHandles'] },
+  'jest --detectOpenHandles': {
+    runner: 'jest',
+    base: 'jest',
+    argv: [JEST, '--ci', '--config', 'plain.jest.config.cjs', '--detectOpenHandles'],
+  },
 };
 
 function testBody(i) {
@@ -70,7 +82,9 @@ function generate() {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   for (let f = 0; f < FILES; f++) {
-    const tests = Array.from({ length: TESTS }, (_, i) => `  test('t${i}', async () => {\n${testBody(i)}\n  });`).join('\n');
+    const tests = Array.from({ length: TESTS }, (_, i) => `  test('t${i}', async () => {\n${testBody(i)}\n  });`).join(
+      '\n',
+    );
     fs.writeFileSync(
       path.join(work, `f${f}.test.js`),
       `const http = require('node:http');
@@ -97,12 +111,18 @@ ${tests}
 `,
     );
   }
-  fs.writeFileSync(path.join(work, 'plain.vitest.config.mjs'), `export default { test: { globals: true, include: ['*.test.js'] } };\n`);
+  fs.writeFileSync(
+    path.join(work, 'plain.vitest.config.mjs'),
+    `export default { test: { globals: true, include: ['*.test.js'] } };\n`,
+  );
   fs.writeFileSync(
     path.join(work, 'leakwatch.vitest.config.mjs'),
     `import { leakwatch } from '@leakwatch/vitest';\nexport default { plugins: [leakwatch({ outputFile: { json: 'out/vitest.json' } })], test: { globals: true, include: ['*.test.js'] } };\n`,
   );
-  fs.writeFileSync(path.join(work, 'plain.jest.config.cjs'), `module.exports = { testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] };\n`);
+  fs.writeFileSync(
+    path.join(work, 'plain.jest.config.cjs'),
+    `module.exports = { testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] };\n`,
+  );
   fs.writeFileSync(
     path.join(work, 'leakwatch.jest.config.cjs'),
     `const { withLeakwatch } = require('@leakwatch/jest');\nmodule.exports = withLeakwatch({ testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] }, { outputFile: { json: 'out/jest.json' } });\n`,
@@ -131,7 +151,8 @@ function runOnce(name, only = []) {
   }
   if (name.includes('leakwatch')) {
     const report = JSON.parse(fs.readFileSync(path.join(work, 'out', `${variant.runner}.json`), 'utf8'));
-    if (report.summary.findings !== 0) throw new Error(`${name}: the leak-free suite produced ${report.summary.findings} findings`);
+    if (report.summary.findings !== 0)
+      throw new Error(`${name}: the leak-free suite produced ${report.summary.findings} findings`);
   }
   // Vitest prints "Leaks  N leak(s)" in its summary, and still exits 0.
   if (name.includes('detectAsyncLeaks') && /^\s*Leaks\s+\d+ leak/m.test(r.stdout)) {
@@ -155,17 +176,23 @@ if (fs.lstatSync(nm, { throwIfNoEntry: false }) && fs.readlinkSync(nm) !== nodeM
 if (!fs.existsSync(nm)) fs.symlinkSync(nodeModules, nm);
 
 const wanted = values.variants?.split(',').map((n) => n.trim());
-for (const n of wanted ?? []) if (!VARIANTS[n]) throw new Error(`--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(', ')}`);
+for (const n of wanted ?? [])
+  if (!VARIANTS[n]) throw new Error(`--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(', ')}`);
 // A variant brings its plain runner along: ratios are taken against it.
 const picked = new Set(wanted?.flatMap((n) => [n, VARIANTS[n].base ?? n]));
-const names = Object.keys(VARIANTS).filter((n) => (values.runner === 'all' || VARIANTS[n].runner === values.runner) && (!wanted || picked.has(n)));
+const names = Object.keys(VARIANTS).filter(
+  (n) => (values.runner === 'all' || VARIANTS[n].runner === values.runner) && (!wanted || picked.has(n)),
+);
 // Warm-up: transform caches, disk cache. One file is enough for the disk cache and much cheaper at scale.
-if (WARMUP !== 'none') for (const n of names.filter((n) => !VARIANTS[n].base)) runOnce(n, WARMUP === 'one' ? ['f0.test.js'] : []);
+if (WARMUP !== 'none')
+  for (const n of names.filter((n) => !VARIANTS[n].base)) runOnce(n, WARMUP === 'one' ? ['f0.test.js'] : []);
 const samples = Object.fromEntries(names.map((n) => [n, []]));
 for (let i = 0; i < RUNS; i++) {
   const order = i % 2 === 0 ? names : [...names].reverse();
   for (const n of order) samples[n].push(runOnce(n));
-  console.log(`round ${i + 1}: ${order.map((n) => `${n} ${samples[n].at(-1).wall.toFixed(2)}s (cpu ${samples[n].at(-1).cpu.toFixed(2)}s)`).join(' | ')}`);
+  console.log(
+    `round ${i + 1}: ${order.map((n) => `${n} ${samples[n].at(-1).wall.toFixed(2)}s (cpu ${samples[n].at(-1).cpu.toFixed(2)}s)`).join(' | ')}`,
+  );
 }
 const os = await import('node:os');
 const versions = {
@@ -181,7 +208,9 @@ const rows = names.map((n) => {
   const rss = base ? samples[n].map((s, i) => s.rssKb / samples[base][i].rssKb) : walls.map(() => 1);
   const cpu = base ? samples[n].map((s, i) => s.cpu / samples[base][i].cpu) : walls.map(() => 1);
   // Milliseconds per test over the plain runner of the same round.
-  const perTest = base ? samples[n].map((s, i) => ((s.wall - samples[base][i].wall) * 1000) / TOTAL) : walls.map(() => 0);
+  const perTest = base
+    ? samples[n].map((s, i) => ((s.wall - samples[base][i].wall) * 1000) / TOTAL)
+    : walls.map(() => 0);
   return {
     name: n,
     base,
@@ -197,7 +226,10 @@ const rows = names.map((n) => {
   };
 });
 // Jest's default worker count is the core count minus one: with two cores it runs every test file in its own process.
-const jestInBand = (os.availableParallelism?.() ?? os.cpus().length) <= 2 ? " Jest's default worker count (cores − 1) is 1 here, so Jest runs the files in band: its main process is also the one that runs the tests." : '';
+const jestInBand =
+  (os.availableParallelism?.() ?? os.cpus().length) <= 2
+    ? " Jest's default worker count (cores − 1) is 1 here, so Jest runs the files in band: its main process is also the one that runs the tests."
+    : '';
 const header = `${TOTAL} leak-free tests (${FILES} files × ${TESTS}), ${RUNS} rounds in alternating order, ${os.cpus().length} cores, Node ${versions.node}, Vitest ${versions.vitest}, Jest ${versions.jest}, leakwatch ${versions.leakwatch}`;
 const ms = (x) => x.toFixed(3);
 const table = [

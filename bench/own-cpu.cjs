@@ -46,5 +46,8 @@ for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')))
   });
 }
 const ms = (us) => (us / 1000).toFixed(0);
-console.log(`profiled ${ms(total)} ms; leakwatch ${ms(own)} ms (${((own / total) * 100).toFixed(1)}%)${tests ? `, ${(own / 1000 / tests).toFixed(3)} ms per test` : ''}`);
-for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us).padStart(8)} ms  ${key}`);
+console.log(
+  `profiled ${ms(total)} ms; leakwatch ${ms(own)} ms (${((own / total) * 100).toFixed(1)}%)${tests ? `, ${(own / 1000 / tests).toFixed(3)} ms per test` : ''}`,
+);
+for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${ms(us).padStart(8)} ms  ${key}`);

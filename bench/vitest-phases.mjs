@@ -10,16 +10,27 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { files: { type: 'string', default: '20' }, tests: { type: 'string', default: '50' }, runs: { type: 'string', default: '5' } },
+  options: {
+    files: { type: 'string', default: '20' },
+    tests: { type: 'string', default: '50' },
+    runs: { type: 'string', default: '5' },
+  },
 });
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = path.join(repo, 'bench', '.work', `suite-${values.files}x${values.tests}`);
 if (!fs.existsSync(path.join(work, '.done'))) {
-  throw new Error(`${path.relative(repo, work)} is missing: run node bench/overhead.mjs --files ${values.files} --tests ${values.tests} once first`);
+  throw new Error(
+    `${path.relative(repo, work)} is missing: run node bench/overhead.mjs --files ${values.files} --tests ${values.tests} once first`,
+  );
 }
 const VITEST = path.join(repo, 'test', 'node_modules', 'vitest', 'vitest.mjs');
 const PHASES = ['prepareDuration', 'setupDuration', 'collectDuration', 'duration'];
-const LABELS = { prepareDuration: 'prepare', setupDuration: 'setup files', collectDuration: 'import', duration: 'tests' };
+const LABELS = {
+  prepareDuration: 'prepare',
+  setupDuration: 'setup files',
+  collectDuration: 'import',
+  duration: 'tests',
+};
 
 // Vitest's TestModule.diagnostic() per file, written by a reporter added next to the default one.
 fs.writeFileSync(
@@ -36,7 +47,8 @@ const configs = {
   vitest: `export default { test: { globals: true, include: ['*.test.js'], reporters: ['default', './phases-reporter.mjs'] } };\n`,
   'vitest+leakwatch': `import { leakwatch } from '@leakwatch/vitest';\nexport default { plugins: [leakwatch({ outputFile: { json: 'out/vitest.json' } })], test: { globals: true, include: ['*.test.js'], reporters: ['default', './phases-reporter.mjs'] } };\n`,
 };
-for (const [name, text] of Object.entries(configs)) fs.writeFileSync(path.join(work, `phases.${name.replace('+', '-')}.config.mjs`), text);
+for (const [name, text] of Object.entries(configs))
+  fs.writeFileSync(path.join(work, `phases.${name.replace('+', '-')}.config.mjs`), text);
 
 const out = path.join(work, 'out', 'phases.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -47,7 +59,8 @@ function runOnce(name) {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', CI: 'true', PHASES_OUT: out, LEAKWATCH_RESOLVED_OPTIONS: '' },
   });
-  if (r.status !== 0) throw new Error(`${name} failed with ${r.status}:\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${name} failed with ${r.status}:\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
   const files = JSON.parse(fs.readFileSync(out, 'utf8'));
   return Object.fromEntries(PHASES.map((p) => [p, files.reduce((sum, d) => sum + (d[p] ?? 0), 0) / files.length]));
 }

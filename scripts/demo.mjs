@@ -33,13 +33,28 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 const RUNNERS = [
   {
     name: 'vitest',
-    configs: ['vitest.config.ts', 'vitest.config.mts', 'vitest.config.cts', 'vitest.config.js', 'vitest.config.mjs', 'vitest.config.cjs'],
+    configs: [
+      'vitest.config.ts',
+      'vitest.config.mts',
+      'vitest.config.cts',
+      'vitest.config.js',
+      'vitest.config.mjs',
+      'vitest.config.cjs',
+    ],
     bin: 'vitest',
     args: ['run'],
   },
   {
     name: 'jest',
-    configs: ['jest.config.ts', 'jest.config.mts', 'jest.config.cts', 'jest.config.js', 'jest.config.mjs', 'jest.config.cjs', 'jest.config.json'],
+    configs: [
+      'jest.config.ts',
+      'jest.config.mts',
+      'jest.config.cts',
+      'jest.config.js',
+      'jest.config.mjs',
+      'jest.config.cjs',
+      'jest.config.json',
+    ],
     packageJsonKey: 'jest',
     bin: 'jest',
     // The examples leak on purpose, and a leaked server or interval keeps Jest alive for ever once it runs the files
@@ -72,7 +87,11 @@ function truncate(text, width) {
 /** A plain text table; `colorize(columnIndex, cell, row)` may color a cell after it is padded. */
 function table(headers, rows, colorize = (_i, cell) => cell) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells, color) => cells.map((c, i) => color(i, c.padEnd(widths[i]), cells)).join('  ').trimEnd();
+  const line = (cells, color) =>
+    cells
+      .map((c, i) => color(i, c.padEnd(widths[i]), cells))
+      .join('  ')
+      .trimEnd();
   return [
     line(headers, (_i, c) => bold(c)),
     widths.map((w) => '─'.repeat(w)).join('  '),
@@ -97,7 +116,8 @@ function detectRunner(dir) {
   for (const runner of RUNNERS) {
     const config = runner.configs.find((name) => fs.existsSync(path.join(dir, name)));
     if (config) return { ...runner, config };
-    if (runner.packageJsonKey && pkg && pkg[runner.packageJsonKey]) return { ...runner, config: `package.json#${runner.packageJsonKey}` };
+    if (runner.packageJsonKey && pkg && pkg[runner.packageJsonKey])
+      return { ...runner, config: `package.json#${runner.packageJsonKey}` };
   }
   return undefined;
 }
@@ -162,7 +182,8 @@ function recentFiles(dir, extensions, since, depth = 4) {
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (depth > 0 && entry.name !== 'node_modules' && !entry.name.startsWith('.')) found.push(...recentFiles(full, extensions, since, depth - 1));
+      if (depth > 0 && entry.name !== 'node_modules' && !entry.name.startsWith('.'))
+        found.push(...recentFiles(full, extensions, since, depth - 1));
     } else if (entry.isFile() && extensions.some((ext) => entry.name.endsWith(ext))) {
       try {
         // Some filesystems keep mtime at a coarser resolution than Date.now(): allow one second.
@@ -178,7 +199,9 @@ function recentFiles(dir, extensions, since, depth = 4) {
 function isLeakwatchJson(file) {
   try {
     const data = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return data && data.version === 1 && typeof data.runner === 'string' && Array.isArray(data.findings) && data.summary ? data : undefined;
+    return data && data.version === 1 && typeof data.runner === 'string' && Array.isArray(data.findings) && data.summary
+      ? data
+      : undefined;
   } catch {
     return undefined;
   }
@@ -226,7 +249,10 @@ function location(finding) {
 function summarize(example, runner, run, reports) {
   const out = [];
   const status = run.code === 0 ? green(`exit ${run.code}`) : yellow(`exit ${run.code ?? run.signal}`);
-  out.push('', `${bold(cyan(`examples/${example.name}`))} ${dim(`(${runner.name}, ${runner.config},`)} ${status}${dim(`, ${seconds(run.durationMs)})`)}`);
+  out.push(
+    '',
+    `${bold(cyan(`examples/${example.name}`))} ${dim(`(${runner.name}, ${runner.config},`)} ${status}${dim(`, ${seconds(run.durationMs)})`)}`,
+  );
   if (!reports.json) return out;
   const { report } = reports.json;
   const { findings, failing, warning, files, tests } = report.summary;
@@ -247,7 +273,8 @@ function summarize(example, runner, run, reports) {
     );
     out.push(...lines.map((l) => `  ${l}`));
   }
-  for (const error of report.errors ?? []) out.push(yellow(`  leakwatch internal error: ${String(error).split('\n')[0]}`));
+  for (const error of report.errors ?? [])
+    out.push(yellow(`  leakwatch internal error: ${String(error).split('\n')[0]}`));
   return out;
 }
 
@@ -264,9 +291,15 @@ async function main() {
       continue;
     }
     const bin = binPath(example.dir, runner.bin);
-    console.log(`\n${bold('━━━')} ${bold(`examples/${example.name}`)} ${dim(`— ${[rel(bin), ...runner.args].join(' ')}`)}\n`);
+    console.log(
+      `\n${bold('━━━')} ${bold(`examples/${example.name}`)} ${dim(`— ${[rel(bin), ...runner.args].join(' ')}`)}\n`,
+    );
     if (!fs.existsSync(bin)) {
-      results.push({ example, runner, problem: `${rel(bin)} not found (run \`npx pnpm@10.34.9 install\` at the repository root)` });
+      results.push({
+        example,
+        runner,
+        problem: `${rel(bin)} not found (run \`npx pnpm@10.34.9 install\` at the repository root)`,
+      });
       continue;
     }
     const runStarted = Date.now();
@@ -276,7 +309,8 @@ async function main() {
     if (run.error) problem = `could not start ${runner.name}: ${run.error.message}`;
     else if (run.timedOut) problem = `${runner.name} did not finish within ${seconds(RUN_TIMEOUT_MS)} and was killed`;
     else if (run.signal) problem = `${runner.name} was killed by ${run.signal}`;
-    else if (!reports.json && !reports.junit) problem = `${runner.name} exited with ${run.code} and wrote no leakwatch report`;
+    else if (!reports.json && !reports.junit)
+      problem = `${runner.name} exited with ${run.code} and wrote no leakwatch report`;
     else if (!reports.json) problem = 'no leakwatch JSON report was written';
     else if (!reports.junit) problem = 'no leakwatch JUnit report was written';
     results.push({ example, runner, run, reports, problem });
@@ -302,12 +336,16 @@ async function main() {
     console.log(red(`No example with a known test runner config under ${rel(EXAMPLES_DIR)}/.`));
     process.exitCode = 1;
   } else if (failed.length) {
-    console.log(red(`${failed.length} of ${ran.length} example${ran.length === 1 ? '' : 's'} could not run or wrote no report`) + dim(` (${seconds(Date.now() - started)})`));
+    console.log(
+      red(`${failed.length} of ${ran.length} example${ran.length === 1 ? '' : 's'} could not run or wrote no report`) +
+        dim(` (${seconds(Date.now() - started)})`),
+    );
     process.exitCode = 1;
   } else {
     console.log(
-      green(`${ran.length} example${ran.length === 1 ? '' : 's'} ran and wrote ${ran.length === 1 ? 'its' : 'their'} reports`) +
-        dim(` (${seconds(Date.now() - started)}; the runners' non-zero exits come from the deliberate leaks)`),
+      green(
+        `${ran.length} example${ran.length === 1 ? '' : 's'} ran and wrote ${ran.length === 1 ? 'its' : 'their'} reports`,
+      ) + dim(` (${seconds(Date.now() - started)}; the runners' non-zero exits come from the deliberate leaks)`),
     );
   }
 }

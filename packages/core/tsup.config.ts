@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { defineConfig } from 'tsup';
 
-const { version } = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export default defineConfig({
   // cli.ts is the `leakwatch` bin (dist/cli.js, shebang kept and made executable by tsup).

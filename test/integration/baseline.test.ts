@@ -18,7 +18,12 @@ beforeAll(async () => {
   first = await runVitest('baseline', [], { env: { FIXTURE_BASELINE: path.join(dir, 'none.json') } });
   const known = first.report!.findings.filter((f) => f.test?.[0] === 'an old leak the team has accepted for now');
   // The accepted leak, plus one entry for a leak that has since been fixed.
-  const fixed = { ...known[0]!, id: 'fixedfixed01', test: ['a test that no longer leaks'], site: { file: 'known.test.ts', line: 99, column: 1 } };
+  const fixed = {
+    ...known[0]!,
+    id: 'fixedfixed01',
+    test: ['a test that no longer leaks'],
+    site: { file: 'known.test.ts', line: 99, column: 1 },
+  };
   writeBaseline(baselineFile, [...known, fixed] as CoreFinding[]);
   fs.writeFileSync(path.join(dir, 'corrupt.json'), '{ "version": 1, "entries": [ { "id": ');
   [second, corrupt, jestFirst] = await Promise.all([
@@ -27,7 +32,12 @@ beforeAll(async () => {
     runJest('jest-baseline', ['--no-cache'], { env: { FIXTURE_BASELINE: path.join(dir, 'none.json') } }),
   ]);
   const jestBaseline = path.join(dir, 'jest-baseline.json');
-  writeBaseline(jestBaseline, jestFirst.report!.findings.filter((f) => f.test?.[0] === 'an old leak the team has accepted for now') as CoreFinding[]);
+  writeBaseline(
+    jestBaseline,
+    jestFirst.report!.findings.filter(
+      (f) => f.test?.[0] === 'an old leak the team has accepted for now',
+    ) as CoreFinding[],
+  );
   jestSecond = await runJest('jest-baseline', ['--no-cache'], { env: { FIXTURE_BASELINE: jestBaseline } });
 });
 afterAll(() => {
@@ -51,7 +61,9 @@ test('with it, the known leak is reported as baselined and only the new one fail
 });
 
 test('entries that no longer occur are listed so the file can be pruned', () => {
-  expect((second.report as { baseline?: { stale: Array<{ id: string }> } }).baseline?.stale.map((e) => e.id)).toEqual(['fixedfixed01']);
+  expect((second.report as { baseline?: { stale: Array<{ id: string }> } }).baseline?.stale.map((e) => e.id)).toEqual([
+    'fixedfixed01',
+  ]);
   expect(second.output).toContain('leakwatch baseline --prune');
 });
 

@@ -13,7 +13,14 @@ const MODES: Record<string, string[]> = {
   threads: ['--pool=threads'],
   'no-isolate': ['--pool=forks', '--no-isolate', '--maxWorkers=1'],
 };
-const FILES = ['failures.test.ts', 'files.test.ts', 'globals.test.ts', 'network.test.ts', 'processes.test.ts', 'timers.test.ts'];
+const FILES = [
+  'failures.test.ts',
+  'files.test.ts',
+  'globals.test.ts',
+  'network.test.ts',
+  'processes.test.ts',
+  'timers.test.ts',
+];
 const TESTS = 40;
 
 const runs: Record<string, RunResult> = {};
@@ -32,7 +39,13 @@ describe.each(Object.keys(MODES))('clean suite, %s', (mode) => {
     expect(run.report, `no JSON report; Vitest said:\n${run.output}`).toBeDefined();
     expect(run.report!.findings, `false positives in ${mode}`).toEqual([]);
     expect(run.report!.errors).toEqual([]);
-    expect(run.report!.summary).toMatchObject({ files: FILES.length, tests: TESTS, findings: 0, failing: 0, warning: 0 });
+    expect(run.report!.summary).toMatchObject({
+      files: FILES.length,
+      tests: TESTS,
+      findings: 0,
+      failing: 0,
+      warning: 0,
+    });
     expect(run.output).not.toContain('LeakError');
     // Vitest 4.1 warns once per test file that imports 'vitest/suite'; leakwatch's setup file must not be one.
     expect(run.output).not.toMatch(/deprecated/i);

@@ -13,7 +13,9 @@ import { FIXTURES, TEST_DIR, cleanup, runVitest, type Finding, type Report, type
 import { expectJunitValid, expectSchemaValid } from './helpers';
 
 const CLI = path.resolve(TEST_DIR, '../packages/core/dist/cli.js');
-const VERSION = (JSON.parse(fs.readFileSync(path.resolve(TEST_DIR, '../packages/core/package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.resolve(TEST_DIR, '../packages/core/package.json'), 'utf8')) as { version: string }
+).version;
 const FIXTURE = path.join(FIXTURES, 'kinds');
 
 let first: RunResult;
@@ -52,9 +54,13 @@ function leakwatch(...args: string[]): Cli {
 }
 
 const report = (): Report => first.report!;
-const writeJson = (name: string, data: unknown) => fs.writeFileSync(path.join(cwd, name), `${JSON.stringify(data, null, 2)}\n`);
+const writeJson = (name: string, data: unknown) =>
+  fs.writeFileSync(path.join(cwd, name), `${JSON.stringify(data, null, 2)}\n`);
 const readBaseline = (name = 'leakwatch-baseline.json') =>
-  JSON.parse(fs.readFileSync(path.join(cwd, name), 'utf8')) as { version: 1; entries: Array<{ id: string; kind: string; message?: string }> };
+  JSON.parse(fs.readFileSync(path.join(cwd, name), 'utf8')) as {
+    version: 1;
+    entries: Array<{ id: string; kind: string; message?: string }>;
+  };
 
 /**
  * The first run's report a week later: the timer's line moved, the server's test was renamed, the file handle was
@@ -66,16 +72,27 @@ function laterReport(): Report {
   for (const f of r.findings) {
     if (f.kind === 'file-handle') continue;
     if (f.kind === 'timer') findings.push({ ...f, id: 'moved0timer0', site: { ...f.site!, line: f.site!.line + 2 } });
-    else if (f.kind === 'server') findings.push({ ...f, id: 'renamedserve', test: [...f.test!.slice(0, -1), 'serves, renamed'] });
+    else if (f.kind === 'server')
+      findings.push({ ...f, id: 'renamedserve', test: [...f.test!.slice(0, -1), 'serves, renamed'] });
     else findings.push(f);
   }
-  findings.push({ ...r.findings.find((f) => f.kind === 'server')!, id: 'new000socket', kind: 'socket', test: ['leaks', 'socket'], site: { file: 'leaky.test.ts', line: 99, column: 3 } });
+  findings.push({
+    ...r.findings.find((f) => f.kind === 'server')!,
+    id: 'new000socket',
+    kind: 'socket',
+    test: ['leaks', 'socket'],
+    site: { file: 'leaky.test.ts', line: 99, column: 3 },
+  });
   return { ...r, findings, summary: { ...r.summary, findings: findings.length } };
 }
 
 describe('the real report', () => {
   test('has the leaks of the kinds fixture', () => {
-    expect(report().findings.map((f) => f.kind).sort()).toEqual(['child-process', 'file-handle', 'global', 'server', 'sqlite', 'timer', 'worker']);
+    expect(
+      report()
+        .findings.map((f) => f.kind)
+        .sort(),
+    ).toEqual(['child-process', 'file-handle', 'global', 'server', 'sqlite', 'timer', 'worker']);
   });
 });
 
@@ -89,7 +106,7 @@ describe('leakwatch --help / --version', () => {
     expect(r.stdout).toMatch(/Exit codes:\n\s+0\s+ok\n\s+1\s+a check failed.*\n\s+2\s+usage or input error/);
   });
 
-  test('a command\'s --help lists its options', () => {
+  test("a command's --help lists its options", () => {
     const r = leakwatch('baseline', '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--prune');
@@ -110,7 +127,9 @@ describe('leakwatch report', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).not.toMatch(/\x1b\[/);
     expect(r.stdout).toContain('leakwatch leaky.test.ts (7 findings)');
-    expect(r.stdout).toMatch(/FAIL\s+server in leaks > server\n\s+leaky\.test\.ts:\d+:\d+\n.*\|.*\n\s+> \d+ \|.*server\.listen/);
+    expect(r.stdout).toMatch(
+      /FAIL\s+server in leaks > server\n\s+leaky\.test\.ts:\d+:\d+\n.*\|.*\n\s+> \d+ \|.*server\.listen/,
+    );
     expect(r.stdout).toContain('leakwatch 6 failing, 1 warning in 2 files, 9 tests');
   });
 
@@ -169,7 +188,9 @@ describe('leakwatch baseline', () => {
     const before = fs.readFileSync(path.join(cwd, 'leakwatch-baseline.json'), 'utf8');
     const r = leakwatch('baseline', 'second.json', '--check');
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('leakwatch: the baseline leakwatch-baseline.json is up to date (7 entries, 7 findings).');
+    expect(r.stdout).toContain(
+      'leakwatch: the baseline leakwatch-baseline.json is up to date (7 entries, 7 findings).',
+    );
     expect(fs.readFileSync(path.join(cwd, 'leakwatch-baseline.json'), 'utf8')).toBe(before);
     // Regenerating from the second run gives the same bytes: nothing run-specific is in the file.
     expect(leakwatch('baseline', 'second.json', '--out', 'again.json').code).toBe(0);
@@ -181,25 +202,42 @@ describe('leakwatch baseline', () => {
     const r = leakwatch('baseline', 'later.json', '--check');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('leakwatch: 1 finding not in the baseline leakwatch-baseline.json:');
-    expect(r.stdout).toMatch(/\n {2}\+ \[fail\] socket in "leaks > socket" at leaky\.test\.ts:99:3 \(id new000socket\)\n/);
-    expect(r.stdout).toContain('leakwatch: 1 stale baseline entry in leakwatch-baseline.json (the leak no longer occurs):');
+    expect(r.stdout).toMatch(
+      /\n {2}\+ \[fail\] socket in "leaks > socket" at leaky\.test\.ts:99:3 \(id new000socket\)\n/,
+    );
+    expect(r.stdout).toContain(
+      'leakwatch: 1 stale baseline entry in leakwatch-baseline.json (the leak no longer occurs):',
+    );
     expect(r.stdout).toMatch(/\n {2}- file handle in "leaks > fd" at leaky\.test\.ts:\d+:\d+ \(id \w+\)\n/);
     expect(r.stdout).not.toMatch(/timer|server/);
-    expect(r.stdout).toMatch(/Fix: fix the new leaks .*; remove the stale entries with `npx leakwatch baseline --prune`/);
+    expect(r.stdout).toMatch(
+      /Fix: fix the new leaks .*; remove the stale entries with `npx leakwatch baseline --prune`/,
+    );
   });
 
   test('--prune removes the stale entry, never adds the new finding, and says so', () => {
     fs.copyFileSync(path.join(cwd, 'leakwatch-baseline.json'), path.join(cwd, 'prune.json'));
     const r = leakwatch('baseline', 'later.json', '--prune', '--out', 'prune.json');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^leakwatch: removed 1 entry from prune\.json \(leaks that no longer occur\), 6 kept\.\n {2}- file handle in/);
+    expect(r.stdout).toMatch(
+      /^leakwatch: removed 1 entry from prune\.json \(leaks that no longer occur\), 6 kept\.\n {2}- file handle in/,
+    );
     expect(r.stdout).toContain('leakwatch: 1 finding not in the baseline was not added');
     const pruned = readBaseline('prune.json');
-    expect(pruned.entries.map((e) => e.kind).sort()).toEqual(['child-process', 'global', 'server', 'sqlite', 'timer', 'worker']);
+    expect(pruned.entries.map((e) => e.kind).sort()).toEqual([
+      'child-process',
+      'global',
+      'server',
+      'sqlite',
+      'timer',
+      'worker',
+    ]);
     // Moved and renamed entries now carry the findings' current ids.
     expect(pruned.entries.map((e) => e.id)).toEqual(expect.arrayContaining(['moved0timer0', 'renamedserve']));
     // Pruning again removes nothing; --check still fails on the new finding only.
-    expect(leakwatch('baseline', 'later.json', '--prune', '--out', 'prune.json').stdout).toMatch(/^leakwatch: removed 0 entries .* 6 kept\./);
+    expect(leakwatch('baseline', 'later.json', '--prune', '--out', 'prune.json').stdout).toMatch(
+      /^leakwatch: removed 0 entries .* 6 kept\./,
+    );
     const check = leakwatch('baseline', 'later.json', '--check', '--out', 'prune.json');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('1 finding not in the baseline');
@@ -208,9 +246,13 @@ describe('leakwatch baseline', () => {
 
   test('rewriting a baseline keeps the notes (message) of the entries that still occur', () => {
     const noted = readBaseline();
-    noted.entries = noted.entries.map((e) => (e.kind === 'timer' ? { ...e, message: 'JIRA-7: polling stops in globalTeardown' } : e));
+    noted.entries = noted.entries.map((e) =>
+      e.kind === 'timer' ? { ...e, message: 'JIRA-7: polling stops in globalTeardown' } : e,
+    );
     writeJson('noted.json', noted);
-    expect(leakwatch('baseline', 'later.json', '--out', 'noted.json').stdout).toMatch(/wrote 7 entries to noted\.json \(1 new, 1 removed\)/);
+    expect(leakwatch('baseline', 'later.json', '--out', 'noted.json').stdout).toMatch(
+      /wrote 7 entries to noted\.json \(1 new, 1 removed\)/,
+    );
     const timer = readBaseline('noted.json').entries.find((e) => e.kind === 'timer')!;
     expect(timer).toMatchObject({ id: 'moved0timer0', message: 'JIRA-7: polling stops in globalTeardown' });
   });
@@ -218,15 +260,21 @@ describe('leakwatch baseline', () => {
   test('--check and --prune need a baseline, and refuse a corrupt one; writing replaces a corrupt one', () => {
     const missing = leakwatch('baseline', '--check', '--out', 'nothing.json');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/there is no baseline file nothing\.json to check against\. Fix: write it with `npx leakwatch baseline/);
-    expect(leakwatch('baseline', '--prune', '--out', 'nothing.json').stderr).toMatch(/no baseline file nothing\.json to prune/);
+    expect(missing.stderr).toMatch(
+      /there is no baseline file nothing\.json to check against\. Fix: write it with `npx leakwatch baseline/,
+    );
+    expect(leakwatch('baseline', '--prune', '--out', 'nothing.json').stderr).toMatch(
+      /no baseline file nothing\.json to prune/,
+    );
 
     const half = fs.readFileSync(path.join(cwd, 'leakwatch-baseline.json'), 'utf8').slice(0, 100);
     fs.writeFileSync(path.join(cwd, 'half.json'), half);
     const corrupt = leakwatch('baseline', '--check', '--out', 'half.json');
     expect(corrupt.code).toBe(2);
     expect(corrupt.stdout).toBe('');
-    expect(corrupt.stderr).toMatch(/the baseline file .*half\.json is not valid JSON .*half-written.*Fix: restore it from version control/);
+    expect(corrupt.stderr).toMatch(
+      /the baseline file .*half\.json is not valid JSON .*half-written.*Fix: restore it from version control/,
+    );
     const prune = leakwatch('baseline', '--prune', '--out', 'half.json');
     expect(prune.code).toBe(2);
     expect(fs.readFileSync(path.join(cwd, 'half.json'), 'utf8')).toBe(half);
@@ -256,7 +304,12 @@ describe('leakwatch diff', () => {
   test('--format json for machines', () => {
     const r = leakwatch('diff', 'later.json', 'leakwatch.json', '--format', 'json');
     expect(r.code).toBe(0);
-    const diff = JSON.parse(r.stdout) as { summary: Record<string, number>; new: Finding[]; fixed: Finding[]; unchanged: Array<{ before: Finding; after: Finding }> };
+    const diff = JSON.parse(r.stdout) as {
+      summary: Record<string, number>;
+      new: Finding[];
+      fixed: Finding[];
+      unchanged: Array<{ before: Finding; after: Finding }>;
+    };
     expect(diff.summary).toEqual({ new: 1, fixed: 1, unchanged: 6 });
     expect(diff.new.map((f) => f.kind)).toEqual(['file-handle']);
     expect(diff.fixed.map((f) => f.id)).toEqual(['new000socket']);
@@ -269,14 +322,38 @@ describe('usage and input errors exit 2 with a message naming the problem and th
     ['unknown command', ['lint'], /^leakwatch: unknown command "lint"\. Fix: use report, baseline or diff\./],
     ['no command', [], /Usage:/],
     ['unknown option', ['report', '--kinds', 'timer'], /^leakwatch: Unknown option `--kinds`/],
-    ['bad --format', ['report', '--format', 'xml'], /^leakwatch: invalid --format "xml"\. Fix: use one of text, json, junit, markdown\./],
-    ['bad diff --format', ['diff', 'leakwatch.json', 'second.json', '--format', 'junit'], /invalid --format "junit"\. Fix: use one of text, json\./],
-    ['bad --kind', ['report', '--kind', 'timers'], /^leakwatch: unknown kind "timers" for --kind\. Fix: use one of timer, socket/],
+    [
+      'bad --format',
+      ['report', '--format', 'xml'],
+      /^leakwatch: invalid --format "xml"\. Fix: use one of text, json, junit, markdown\./,
+    ],
+    [
+      'bad diff --format',
+      ['diff', 'leakwatch.json', 'second.json', '--format', 'junit'],
+      /invalid --format "junit"\. Fix: use one of text, json\./,
+    ],
+    [
+      'bad --kind',
+      ['report', '--kind', 'timers'],
+      /^leakwatch: unknown kind "timers" for --kind\. Fix: use one of timer, socket/,
+    ],
     ['missing value', ['report', '--kind'], /value is missing/],
     ['--prune with --check', ['baseline', '--prune', '--check'], /--prune and --check cannot be used together/],
-    ['too many arguments', ['report', 'leakwatch.json', 'second.json'], /too many arguments for "report": second\.json/],
-    ['diff with one file', ['diff', 'leakwatch.json'], /"diff" needs 2 report files\. Fix: usage is `leakwatch diff <a> <b>`/],
-    ['missing report', ['report', 'nope.json'], /^leakwatch: the report file nope\.json does not exist\. Fix: run the tests with a JSON report/],
+    [
+      'too many arguments',
+      ['report', 'leakwatch.json', 'second.json'],
+      /too many arguments for "report": second\.json/,
+    ],
+    [
+      'diff with one file',
+      ['diff', 'leakwatch.json'],
+      /"diff" needs 2 report files\. Fix: usage is `leakwatch diff <a> <b>`/,
+    ],
+    [
+      'missing report',
+      ['report', 'nope.json'],
+      /^leakwatch: the report file nope\.json does not exist\. Fix: run the tests with a JSON report/,
+    ],
     ['missing diff input', ['diff', 'leakwatch.json', 'gone.json'], /the report file gone\.json does not exist/],
   ];
   test.each(cases)('%s', (name, args, message) => {
@@ -291,10 +368,14 @@ describe('usage and input errors exit 2 with a message naming the problem and th
     fs.writeFileSync(path.join(cwd, 'half-report.json'), full.slice(0, Math.floor(full.length / 2)));
     const half = leakwatch('report', 'half-report.json');
     expect(half.code).toBe(2);
-    expect(half.stderr).toMatch(/^leakwatch: the report file half-report\.json is not valid JSON \(.*\): it may be half-written or not a report\. Fix: run the tests with a JSON report/);
+    expect(half.stderr).toMatch(
+      /^leakwatch: the report file half-report\.json is not valid JSON \(.*\): it may be half-written or not a report\. Fix: run the tests with a JSON report/,
+    );
 
     writeJson('not-a-report.json', { version: 1, runner: 'mocha', findings: [] });
-    expect(leakwatch('report', 'not-a-report.json').stderr).toMatch(/^leakwatch: not-a-report\.json is not a leakwatch JSON report \(version 1\): "runner": expected/);
+    expect(leakwatch('report', 'not-a-report.json').stderr).toMatch(
+      /^leakwatch: not-a-report\.json is not a leakwatch JSON report \(version 1\): "runner": expected/,
+    );
 
     const baseline = leakwatch('diff', 'leakwatch.json', 'leakwatch-baseline.json');
     expect(baseline.code).toBe(2);

@@ -11,7 +11,10 @@ describe('leakwatch.config.ts merged with the plugin call', () => {
 
   test('timer is a warning, watcher is off, one global is allowed: the run passes', () => {
     expect(run.code, run.output).toBe(0);
-    expect(run.report?.policy).toMatchObject({ settleMs: 50, kinds: { timer: { action: 'warn' }, 'fs-watcher': { action: 'off' } } });
+    expect(run.report?.policy).toMatchObject({
+      settleMs: 50,
+      kinds: { timer: { action: 'warn' }, 'fs-watcher': { action: 'off' } },
+    });
     const timers = findingsOf(run.report, 'timer');
     expect(timers).toHaveLength(1);
     expect(timers[0]).toMatchObject({ action: 'warn', scope: 'file', site: { file: 'policy.test.ts', line: 6 } });

@@ -15,8 +15,13 @@ import { cleanup, runVitest, type Finding, type RunResult } from './run';
  */
 const missing = (['postgres', 'redis', 'mysql'] as const).map(dbServerSkipReason).filter(Boolean);
 
-
-const direct = (file: string, test: string[], marker: string, details: Record<string, unknown>, kind = 'db-connection'): ExpectedDb => ({
+const direct = (
+  file: string,
+  test: string[],
+  marker: string,
+  details: Record<string, unknown>,
+  kind = 'db-connection',
+): ExpectedDb => ({
   label: `${file}: ${test.join(' > ')}`,
   kind,
   file,
@@ -26,7 +31,12 @@ const direct = (file: string, test: string[], marker: string, details: Record<st
   details,
 });
 
-const viaModule = (test: string, marker: string, details: Record<string, unknown>, kind = 'db-connection'): ExpectedDb => ({
+const viaModule = (
+  test: string,
+  marker: string,
+  details: Record<string, unknown>,
+  kind = 'db-connection',
+): ExpectedDb => ({
   label: `lib/drivers.mjs: ${test}`,
   kind,
   file: 'via-module.test.mjs',
@@ -37,29 +47,66 @@ const viaModule = (test: string, marker: string, details: Record<string, unknown
 });
 
 const EXPECTED: ExpectedDb[] = [
-  direct('pg.test.mjs', ['pg', 'default import: client left connected'], 'pg-client', { driver: 'pg', client: 'Client', holds: '1 socket' }),
+  direct('pg.test.mjs', ['pg', 'default import: client left connected'], 'pg-client', {
+    driver: 'pg',
+    client: 'Client',
+    holds: '1 socket',
+  }),
   direct('pg.test.mjs', ['pg', 'named import: pool with idle clients'], 'pg-pool', {
     driver: 'pg',
     client: 'Pool',
     clients: 2,
     holds: expect.stringMatching(/2 database connections, 2 sockets, 2 timers/),
   }),
-  direct('mysql.test.mjs', ['mysql2', 'callback connection never ended'], 'mysql-connection', { driver: 'mysql2', client: 'Connection', holds: '1 socket' }),
-  direct('mysql.test.mjs', ['mysql2', 'promise pool never ended'], 'mysql-pool', { driver: 'mysql2', client: 'Pool', connections: 2 }),
+  direct('mysql.test.mjs', ['mysql2', 'callback connection never ended'], 'mysql-connection', {
+    driver: 'mysql2',
+    client: 'Connection',
+    holds: '1 socket',
+  }),
+  direct('mysql.test.mjs', ['mysql2', 'promise pool never ended'], 'mysql-pool', {
+    driver: 'mysql2',
+    client: 'Pool',
+    connections: 2,
+  }),
   direct('mysql.test.mjs', ['mysql2', 'named import: promise connection never ended'], 'mysql-promise-connection', {
     driver: 'mysql2',
     client: 'Connection',
     holds: '1 socket',
   }),
-  direct('redis.test.mjs', ['redis', 'ioredis client never quit'], 'ioredis', { driver: 'ioredis', status: 'ready', holds: '1 socket' }),
-  direct('redis.test.mjs', ['redis', 'redis client never closed'], 'node-redis', { driver: 'redis', holds: '1 socket' }),
-  direct('redis.test.mjs', ['redis', '@redis/client client never closed'], 'redis-client', { driver: 'redis', holds: '1 socket' }),
-  direct('mongodb.test.mjs', ['mongodb', 'client never closed'], 'mongodb', { driver: 'mongodb', hosts: '127.0.0.1:9', holds: expect.stringMatching(/timer/) }),
-  direct('sqlite.test.ts', ['sqlite drivers', 'sqlite3 database never closed'], 'sqlite3', { driver: 'sqlite3', name: ':memory:' }),
-  direct('sqlite.test.ts', ['sqlite drivers', 'better-sqlite3 database never closed'], 'better-sqlite3', { driver: 'better-sqlite3' }, 'sqlite'),
+  direct('redis.test.mjs', ['redis', 'ioredis client never quit'], 'ioredis', {
+    driver: 'ioredis',
+    status: 'ready',
+    holds: '1 socket',
+  }),
+  direct('redis.test.mjs', ['redis', 'redis client never closed'], 'node-redis', {
+    driver: 'redis',
+    holds: '1 socket',
+  }),
+  direct('redis.test.mjs', ['redis', '@redis/client client never closed'], 'redis-client', {
+    driver: 'redis',
+    holds: '1 socket',
+  }),
+  direct('mongodb.test.mjs', ['mongodb', 'client never closed'], 'mongodb', {
+    driver: 'mongodb',
+    hosts: '127.0.0.1:9',
+    holds: expect.stringMatching(/timer/),
+  }),
+  direct('sqlite.test.ts', ['sqlite drivers', 'sqlite3 database never closed'], 'sqlite3', {
+    driver: 'sqlite3',
+    name: ':memory:',
+  }),
+  direct(
+    'sqlite.test.ts',
+    ['sqlite drivers', 'better-sqlite3 database never closed'],
+    'better-sqlite3',
+    { driver: 'better-sqlite3' },
+    'sqlite',
+  ),
   // libsql's export is a class: the one Node's ESM loader snapshots before any require hook could replace it.
   direct('sqlite.test.ts', ['sqlite drivers', 'libsql database never closed'], 'libsql', { driver: 'libsql' }),
-  direct('sqlite.test.ts', ['sqlite drivers', '@libsql/client client never closed'], 'libsql-client', { driver: 'libsql' }),
+  direct('sqlite.test.ts', ['sqlite drivers', '@libsql/client client never closed'], 'libsql-client', {
+    driver: 'libsql',
+  }),
   viaModule('pg client', 'module-pg-client', { driver: 'pg', client: 'Client' }),
   viaModule('pg pool', 'module-pg-pool', { driver: 'pg', client: 'Pool', clients: 1 }),
   viaModule('mysql2 connection', 'module-mysql-connection', { driver: 'mysql2', client: 'Connection' }),
@@ -80,45 +127,51 @@ const MODES = {
 type Mode = keyof typeof MODES;
 const MODE_NAMES = Object.keys(MODES) as Mode[];
 
-describe.skipIf(missing.length > 0)(`database drivers imported as ES modules${missing.length ? ` (skipped: ${missing.join('; ')})` : ''}`, () => {
-  const servers: DbServer[] = [];
-  const leaks: Partial<Record<Mode, RunResult>> = {};
-  const clean: Partial<Record<Mode, RunResult>> = {};
+describe.skipIf(missing.length > 0)(
+  `database drivers imported as ES modules${missing.length ? ` (skipped: ${missing.join('; ')})` : ''}`,
+  () => {
+    const servers: DbServer[] = [];
+    const leaks: Partial<Record<Mode, RunResult>> = {};
+    const clean: Partial<Record<Mode, RunResult>> = {};
 
-  beforeAll(async () => {
-    const [pg, redis, mysql] = await Promise.all([startPostgres(), startRedis(), startMysql()]);
-    servers.push(pg, redis, mysql);
-    const env = { LW_PG_URL: pg.url, LW_REDIS_URL: redis.url, LW_MYSQL_URL: mysql.url };
-    for (const mode of MODE_NAMES) {
-      const [l, c] = await Promise.all([
-        runVitest('db-esm-leaks', MODES[mode], { env }),
-        runVitest('db-esm-clean', MODES[mode], { env }),
-      ]);
-      leaks[mode] = l;
-      clean[mode] = c;
-    }
-  }, 600_000);
+    beforeAll(async () => {
+      const [pg, redis, mysql] = await Promise.all([startPostgres(), startRedis(), startMysql()]);
+      servers.push(pg, redis, mysql);
+      const env = { LW_PG_URL: pg.url, LW_REDIS_URL: redis.url, LW_MYSQL_URL: mysql.url };
+      for (const mode of MODE_NAMES) {
+        const [l, c] = await Promise.all([
+          runVitest('db-esm-leaks', MODES[mode], { env }),
+          runVitest('db-esm-clean', MODES[mode], { env }),
+        ]);
+        leaks[mode] = l;
+        clean[mode] = c;
+      }
+    }, 600_000);
 
-  afterAll(async () => {
-    [...Object.values(leaks), ...Object.values(clean)].forEach(cleanup);
-    await Promise.all(servers.map((s) => s.stop()));
-  });
-
-  describe.each(MODE_NAMES)('vitest, %s', (mode) => {
-    test.each(EXPECTED.map((e) => [e.label, e] as const))('leak: %s is one finding at its line, with the driver', (_label, expected) => {
-      expectDbLeak('db-esm-leaks', reportOf(leaks[mode]), expected);
+    afterAll(async () => {
+      [...Object.values(leaks), ...Object.values(clean)].forEach(cleanup);
+      await Promise.all(servers.map((s) => s.stop()));
     });
 
-    test('leak run: nothing but the connections, valid reports, the run fails', () => {
-      expectOnlyDbLeaks(leaks[mode]!, reportOf(leaks[mode]), EXPECTED);
-    });
+    describe.each(MODE_NAMES)('vitest, %s', (mode) => {
+      test.each(EXPECTED.map((e) => [e.label, e] as const))(
+        'leak: %s is one finding at its line, with the driver',
+        (_label, expected) => {
+          expectDbLeak('db-esm-leaks', reportOf(leaks[mode]), expected);
+        },
+      );
 
-    test('clean look-alikes: the same imports, every connection closed: zero findings', () => {
-      const run = clean[mode]!;
-      const report = reportOf(run);
-      expect(report.findings.map(shape)).toEqual([]);
-      expect(report.errors).toEqual([]);
-      expect(run.code, run.output).toBe(0);
+      test('leak run: nothing but the connections, valid reports, the run fails', () => {
+        expectOnlyDbLeaks(leaks[mode]!, reportOf(leaks[mode]), EXPECTED);
+      });
+
+      test('clean look-alikes: the same imports, every connection closed: zero findings', () => {
+        const run = clean[mode]!;
+        const report = reportOf(run);
+        expect(report.findings.map(shape)).toEqual([]);
+        expect(report.errors).toEqual([]);
+        expect(run.code, run.output).toBe(0);
+      });
     });
-  });
-});
+  },
+);

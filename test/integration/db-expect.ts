@@ -19,7 +19,8 @@ export interface ExpectedDb {
 export function expectDbLeak(fixture: string, report: Report, expected: ExpectedDb): void {
   const siteFile = expected.siteFile ?? expected.file;
   const matches = report.findings.filter(
-    (f) => f.kind === expected.kind && f.file === expected.file && JSON.stringify(f.test) === JSON.stringify(expected.test),
+    (f) =>
+      f.kind === expected.kind && f.file === expected.file && JSON.stringify(f.test) === JSON.stringify(expected.test),
   );
   expect(matches.map(shape), `${expected.file}: ${JSON.stringify(report.findings.map(shape))}`).toHaveLength(1);
   const [finding] = matches;
@@ -33,7 +34,10 @@ export function expectDbLeak(fixture: string, report: Report, expected: Expected
 /** A leaky db run: nothing but the expected connections, no internal error, valid reports, and the run fails. */
 export function expectOnlyDbLeaks(run: RunResult, report: Report, expected: ExpectedDb[]): void {
   const other = report.findings.filter(
-    (f) => !expected.some((e) => e.kind === f.kind && e.file === f.file && JSON.stringify(e.test) === JSON.stringify(f.test)),
+    (f) =>
+      !expected.some(
+        (e) => e.kind === f.kind && e.file === f.file && JSON.stringify(e.test) === JSON.stringify(f.test),
+      ),
   );
   expect(other.map(shape), 'findings the fixture did not ask for').toEqual([]);
   expect(report.findings).toHaveLength(expected.length);

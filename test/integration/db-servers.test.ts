@@ -15,7 +15,20 @@ interface PgClient {
   query(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
   end(): Promise<void>;
 }
-const pg = require('pg') as { Client: new (config: string | { connectionString?: string; host?: string; port?: number; user?: string; password?: string; database?: string }) => PgClient };
+const pg = require('pg') as {
+  Client: new (
+    config:
+      | string
+      | {
+          connectionString?: string;
+          host?: string;
+          port?: number;
+          user?: string;
+          password?: string;
+          database?: string;
+        },
+  ) => PgClient;
+};
 const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
 const Redis = require('ioredis') as typeof import('ioredis').default;
 
@@ -107,34 +120,39 @@ const exchanges: Record<DbKind, (s: DbServer) => Promise<void>> = {
     } finally {
       await conn.end();
     }
-    await expect(mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: 'wrong', database: s.database })).rejects.toThrow(/Access denied/);
+    await expect(
+      mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: 'wrong', database: s.database }),
+    ).rejects.toThrow(/Access denied/);
   },
 };
 
 describe('private database servers', () => {
   for (const kind of KINDS) {
     const reason = dbServerSkipReason(kind);
-    it.skipIf(reason !== undefined)(`${kind}${reason ? ` (skipped: ${reason})` : ''}: starts, answers a real client, stops without a trace`, async () => {
-      const s = started.get(kind)!;
-      if (s.error) throw s.error;
-      const server = s.server!;
-      expect(server.host).toBe('127.0.0.1');
-      expect(server.url).toContain(`127.0.0.1:${server.port}`);
-      expect(fs.existsSync(server.dir)).toBe(true);
-      expect(await canConnect(server.port)).toBe(true);
+    it.skipIf(reason !== undefined)(
+      `${kind}${reason ? ` (skipped: ${reason})` : ''}: starts, answers a real client, stops without a trace`,
+      async () => {
+        const s = started.get(kind)!;
+        if (s.error) throw s.error;
+        const server = s.server!;
+        expect(server.host).toBe('127.0.0.1');
+        expect(server.url).toContain(`127.0.0.1:${server.port}`);
+        expect(fs.existsSync(server.dir)).toBe(true);
+        expect(await canConnect(server.port)).toBe(true);
 
-      await exchanges[kind](server);
+        await exchanges[kind](server);
 
-      const t0 = performance.now();
-      await server.stop();
-      const stopMs = performance.now() - t0;
-      timings.push(`${kind}: start ${(s.startMs / 1000).toFixed(2)} s, stop ${(stopMs / 1000).toFixed(2)} s`);
+        const t0 = performance.now();
+        await server.stop();
+        const stopMs = performance.now() - t0;
+        timings.push(`${kind}: start ${(s.startMs / 1000).toFixed(2)} s, stop ${(stopMs / 1000).toFixed(2)} s`);
 
-      expect(isAlive(server.pid), `${kind} pid ${server.pid} still running`).toBe(false);
-      expect(await canConnect(server.port), `port ${server.port} still open`).toBe(false);
-      expect(fs.existsSync(server.dir), `${server.dir} still there`).toBe(false);
-      expect(processesIn(server.dir), `processes still in ${server.dir}`).toEqual([]);
-      await server.stop(); // idempotent
-    });
+        expect(isAlive(server.pid), `${kind} pid ${server.pid} still running`).toBe(false);
+        expect(await canConnect(server.port), `port ${server.port} still open`).toBe(false);
+        expect(fs.existsSync(server.dir), `${server.dir} still there`).toBe(false);
+        expect(processesIn(server.dir), `processes still in ${server.dir}`).toEqual([]);
+        await server.stop(); // idempotent
+      },
+    );
   }
 });

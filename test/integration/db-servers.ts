@@ -78,11 +78,17 @@ function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   let majors: string[] = [];
   try {
-    majors = fs.readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+    majors = fs
+      .readdirSync(root)
+      .filter((d) => /^\d+$/.test(d))
+      .sort((a, b) => Number(b) - Number(a));
   } catch {
     // not Debian's layout
   }
-  const dirs = [...majors.map((m) => path.join(root, m, 'bin')), ...[onPath('initdb')].flatMap((f) => (f ? [path.dirname(f)] : []))];
+  const dirs = [
+    ...majors.map((m) => path.join(root, m, 'bin')),
+    ...[onPath('initdb')].flatMap((f) => (f ? [path.dirname(f)] : [])),
+  ];
   return dirs.find((d) => ['initdb', 'postgres', 'pg_isready', 'psql'].every((p) => isExecutable(path.join(d, p))));
 }
 
@@ -108,8 +114,12 @@ const accounts = new Map<string, RunAs | null>();
 function lookupUser(name: string): RunAs | null {
   if (!accounts.has(name)) {
     try {
-      const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-      const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      const uid = Number(
+        execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+      );
+      const gid = Number(
+        execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+      );
       accounts.set(name, Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid, name } : null);
     } catch {
       accounts.set(name, null);
@@ -123,14 +133,18 @@ export function dbServerSkipReason(kind: DbKind): string | undefined {
   if (process.platform === 'win32') return 'the private database servers need a POSIX system';
   switch (kind) {
     case 'postgres':
-      if (!postgresBinDir()) return 'PostgreSQL server programs (initdb, postgres, pg_isready, psql) not found: install Debian package postgresql';
-      if (isRoot() && !lookupUser('postgres')) return 'running as root and there is no system user "postgres" to run PostgreSQL as';
+      if (!postgresBinDir())
+        return 'PostgreSQL server programs (initdb, postgres, pg_isready, psql) not found: install Debian package postgresql';
+      if (isRoot() && !lookupUser('postgres'))
+        return 'running as root and there is no system user "postgres" to run PostgreSQL as';
       return undefined;
     case 'redis':
       return redisBin() ? undefined : 'redis-server not found: install Debian package redis-server';
     case 'mysql':
-      if (!mariadbdBin() || !mariadbInstallDbBin()) return 'mariadbd or mariadb-install-db not found: install Debian package mariadb-server';
-      if (isRoot() && !lookupUser('mysql')) return 'running as root and there is no system user "mysql" to run MariaDB as';
+      if (!mariadbdBin() || !mariadbInstallDbBin())
+        return 'mariadbd or mariadb-install-db not found: install Debian package mariadb-server';
+      if (isRoot() && !lookupUser('mysql'))
+        return 'running as root and there is no system user "mysql" to run MariaDB as';
       return undefined;
   }
 }
@@ -266,7 +280,8 @@ async function tail(file: string, max = 4_000): Promise<string> {
 function childEnv(dir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, LC_ALL: 'C', LANG: 'C' };
   // Keep the developer's client settings out of initdb/psql/pg_isready.
-  for (const key of Object.keys(env)) if (key.startsWith('PG') || key.startsWith('MYSQL') || key === 'REDISCLI_AUTH') delete env[key];
+  for (const key of Object.keys(env))
+    if (key.startsWith('PG') || key.startsWith('MYSQL') || key === 'REDISCLI_AUTH') delete env[key];
   return env;
 }
 
@@ -294,7 +309,11 @@ interface RunResult {
 }
 
 /** Runs a short-lived program to its end (bounded), as `owner` when given. Never rejects. */
-function run(file: string, args: string[], opts: { cwd: string; owner?: RunAs; timeoutMs?: number; input?: string }): Promise<RunResult> {
+function run(
+  file: string,
+  args: string[],
+  opts: { cwd: string; owner?: RunAs; timeoutMs?: number; input?: string },
+): Promise<RunResult> {
   const cmd = command(file, args, opts.owner, 'SIGKILL');
   return new Promise((resolve) => {
     const child = execFile(
@@ -311,7 +330,11 @@ function run(file: string, args: string[], opts: { cwd: string; owner?: RunAs; t
         encoding: 'utf8',
       },
       (error, stdout, stderr) => {
-        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
+        const code = error
+          ? typeof (error as { code?: unknown }).code === 'number'
+            ? (error as { code: number }).code
+            : null
+          : 0;
         resolve({ code, output: `${stdout}${stderr}${error && code === null ? `\n${error.message}` : ''}` });
       },
     );
@@ -421,7 +444,13 @@ const PORT_IN_USE = /address already in use|could not bind|can't start server: b
  * Polls `ready` every 100 ms until it says yes, the child exits (a StartError with the log) or the time is up (the
  * same). `ready` must only say yes for this very server (its unix socket or its log), not for whatever holds the port.
  */
-async function awaitReady(kind: string, child: ChildProcess, port: number, log: string, ready: () => Promise<boolean>): Promise<void> {
+async function awaitReady(
+  kind: string,
+  child: ChildProcess,
+  port: number,
+  log: string,
+  ready: () => Promise<boolean>,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (hasExited(child)) {
@@ -433,7 +462,10 @@ async function awaitReady(kind: string, child: ChildProcess, port: number, log: 
     }
     if ((await ready()) && !hasExited(child) && (await canConnect(port))) return;
     if (Date.now() > deadline) {
-      throw new StartError(`${kind} did not accept connections on ${HOST}:${port} within ${START_TIMEOUT_MS / 1000} s; its log:\n${await tail(log)}`, false);
+      throw new StartError(
+        `${kind} did not accept connections on ${HOST}:${port} within ${START_TIMEOUT_MS / 1000} s; its log:\n${await tail(log)}`,
+        false,
+      );
     }
     await sleep(100);
   }
@@ -536,7 +568,19 @@ export async function startPostgres(): Promise<DbServer> {
         // in the 0700 directory); everything over TCP needs a password.
         const init = await run(
           path.join(bin, 'initdb'),
-          ['-D', data, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions'],
+          [
+            '-D',
+            data,
+            '-U',
+            'postgres',
+            '-E',
+            'UTF8',
+            '--locale=C',
+            '--auth-local=trust',
+            '--auth-host=scram-sha-256',
+            '--no-sync',
+            '--no-instructions',
+          ],
           { cwd: dir, owner },
         );
         if (init.code !== 0) throw new StartError(`initdb failed (code ${init.code}):\n${init.output}`, false);
@@ -544,18 +588,30 @@ export async function startPostgres(): Promise<DbServer> {
       const child = spawnServer(
         path.join(bin, 'postgres'),
         [
-          '-D', data,
-          '-p', String(port),
-          '-c', `listen_addresses=${HOST}`,
-          '-c', `unix_socket_directories=${dir}`,
-          '-c', 'fsync=off',
-          '-c', 'synchronous_commit=off',
-          '-c', 'full_page_writes=off',
-          '-c', 'shared_buffers=16MB',
-          '-c', 'max_connections=50',
-          '-c', 'logging_collector=off',
-          '-c', 'max_wal_senders=0',
-          '-c', 'wal_level=minimal',
+          '-D',
+          data,
+          '-p',
+          String(port),
+          '-c',
+          `listen_addresses=${HOST}`,
+          '-c',
+          `unix_socket_directories=${dir}`,
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+          '-c',
+          'shared_buffers=16MB',
+          '-c',
+          'max_connections=50',
+          '-c',
+          'logging_collector=off',
+          '-c',
+          'max_wal_senders=0',
+          '-c',
+          'wal_level=minimal',
         ],
         dir,
         log,
@@ -565,19 +621,40 @@ export async function startPostgres(): Promise<DbServer> {
       await guarded(child, async () => {
         // pg_isready over the unix socket in our own directory only ever reaches this server.
         await awaitReady('postgres', child, port, log, async () => {
-          const r = await run(path.join(bin, 'pg_isready'), ['-q', '-h', dir, '-p', String(port), '-d', 'postgres', '-U', 'postgres'], { cwd: dir, owner, timeoutMs: 5_000 });
+          const r = await run(
+            path.join(bin, 'pg_isready'),
+            ['-q', '-h', dir, '-p', String(port), '-d', 'postgres', '-U', 'postgres'],
+            { cwd: dir, owner, timeoutMs: 5_000 },
+          );
           return r.code === 0;
         });
         const setup = await run(
           path.join(bin, 'psql'),
           [
-            '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres',
-            '-c', `CREATE ROLE ${DB_USER} LOGIN CREATEDB PASSWORD '${DB_PASSWORD}'`,
-            '-c', `CREATE DATABASE ${DB_NAME} OWNER ${DB_USER}`,
+            '-X',
+            '-q',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '-h',
+            dir,
+            '-p',
+            String(port),
+            '-U',
+            'postgres',
+            '-d',
+            'postgres',
+            '-c',
+            `CREATE ROLE ${DB_USER} LOGIN CREATEDB PASSWORD '${DB_PASSWORD}'`,
+            '-c',
+            `CREATE DATABASE ${DB_NAME} OWNER ${DB_USER}`,
           ],
           { cwd: dir, owner, timeoutMs: 30_000 },
         );
-        if (setup.code !== 0) throw new StartError(`creating the ${DB_USER} role and database failed (code ${setup.code}):\n${setup.output}`, false);
+        if (setup.code !== 0)
+          throw new StartError(
+            `creating the ${DB_USER} role and database failed (code ${setup.code}):\n${setup.output}`,
+            false,
+          );
       });
       return { child, port, stopSignal: 'SIGINT', emergencySignal: 'SIGQUIT' };
     },
@@ -612,18 +689,30 @@ export async function startRedis(): Promise<DbServer> {
       const child = spawnServer(
         bin,
         [
-          '--port', String(port),
-          '--bind', HOST,
-          '--unixsocket', sock,
-          '--unixsocketperm', '700',
-          '--dir', dir,
-          '--save', '',
-          '--appendonly', 'no',
-          '--daemonize', 'no',
-          '--supervised', 'no',
-          '--protected-mode', 'yes',
-          '--logfile', '',
-          '--databases', '16',
+          '--port',
+          String(port),
+          '--bind',
+          HOST,
+          '--unixsocket',
+          sock,
+          '--unixsocketperm',
+          '700',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--daemonize',
+          'no',
+          '--supervised',
+          'no',
+          '--protected-mode',
+          'yes',
+          '--logfile',
+          '',
+          '--databases',
+          '16',
         ],
         dir,
         log,
@@ -708,12 +797,21 @@ export async function startMysql(): Promise<DbServer> {
           ],
           { cwd: dir, owner, timeoutMs: 120_000 },
         );
-        if (init.code !== 0) throw new StartError(`mariadb-install-db failed (code ${init.code}):\n${init.output}`, false);
+        if (init.code !== 0)
+          throw new StartError(`mariadb-install-db failed (code ${init.code}):\n${init.output}`, false);
       }
       await fsp.rm(sock, { force: true });
       const child = spawnServer(
         server,
-        ['--no-defaults', ...common, `--port=${port}`, `--bind-address=${HOST}`, `--socket=${sock}`, `--pid-file=${path.join(dir, 'mysqld.pid')}`, '--max-connections=50'],
+        [
+          '--no-defaults',
+          ...common,
+          `--port=${port}`,
+          `--bind-address=${HOST}`,
+          `--socket=${sock}`,
+          `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+          '--max-connections=50',
+        ],
         dir,
         log,
         owner,
@@ -721,7 +819,9 @@ export async function startMysql(): Promise<DbServer> {
       );
       await guarded(child, () =>
         // MariaDB prints "ready for connections" with its port only once it listens on it.
-        awaitReady('mysql', child, port, log, async () => new RegExp(`ready for connections[\\s\\S]*port: ${port}\\b`).test(await tail(log, 100_000))),
+        awaitReady('mysql', child, port, log, async () =>
+          new RegExp(`ready for connections[\\s\\S]*port: ${port}\\b`).test(await tail(log, 100_000)),
+        ),
       );
       return { child, port, stopSignal: 'SIGTERM', emergencySignal: 'SIGKILL' };
     },

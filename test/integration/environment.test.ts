@@ -13,7 +13,14 @@ describe('LEAKWATCH, LEAKWATCH_REPORT_DIR and GitHub Actions', () => {
   let jestWarn: RunResult;
   beforeAll(async () => {
     [warn, off, bad, jestWarn] = await Promise.all([
-      runVitest('kinds', [], { env: { LEAKWATCH: 'warn', LEAKWATCH_REPORT_DIR: path.join(dir, 'reports'), GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } }),
+      runVitest('kinds', [], {
+        env: {
+          LEAKWATCH: 'warn',
+          LEAKWATCH_REPORT_DIR: path.join(dir, 'reports'),
+          GITHUB_ACTIONS: 'true',
+          GITHUB_STEP_SUMMARY: summary,
+        },
+      }),
       runVitest('kinds', [], { env: { LEAKWATCH: 'off' } }),
       runVitest('kinds', [], { env: { LEAKWATCH: 'strict' } }),
       runJest('jest-kinds', ['--maxWorkers=2', '--no-cache'], { env: { LEAKWATCH: 'warn' } }),
@@ -41,7 +48,9 @@ describe('LEAKWATCH, LEAKWATCH_REPORT_DIR and GitHub Actions', () => {
   });
 
   test('on GitHub Actions: one annotation per finding at its line, and a step summary', () => {
-    expect(warn.stdout).toMatch(/^::warning file=leaky\.test\.ts,line=10,col=5,title=leakwatch%3A timer::A timer created in test/m);
+    expect(warn.stdout).toMatch(
+      /^::warning file=leaky\.test\.ts,line=10,col=5,title=leakwatch%3A timer::A timer created in test/m,
+    );
     expect(fs.readFileSync(summary, 'utf8')).toContain('### leakwatch: 0 failing,');
   });
 

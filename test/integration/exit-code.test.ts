@@ -36,9 +36,18 @@ describe('a suite with only warnings', () => {
     const report = warn.report!;
     expect(report.summary).toMatchObject({ findings: 2, failing: 0, warning: 2 });
     const [global] = findingsOf(report, 'global', GLOBAL_TEST.join(' > '));
-    expect(global).toMatchObject({ action: 'warn', scope: 'test', file: 'warnings.test.ts', details: { name: 'leakwatchWarningGlobal' } });
+    expect(global).toMatchObject({
+      action: 'warn',
+      scope: 'test',
+      file: 'warnings.test.ts',
+      details: { name: 'leakwatchWarningGlobal' },
+    });
     const [listener] = findingsOf(report, 'listener', LISTENER_TEST.join(' > '));
-    expect(listener).toMatchObject({ action: 'warn', scope: 'test', site: { file: 'warnings.test.ts', line: listenerLine() } });
+    expect(listener).toMatchObject({
+      action: 'warn',
+      scope: 'test',
+      site: { file: 'warnings.test.ts', line: listenerLine() },
+    });
     expectSchemaValid(report);
     expectConsistentSummary(report);
   });
@@ -48,9 +57,12 @@ describe('a suite with only warnings', () => {
     expectJunitMatchesReport(warn);
     const cases = parseJunit(warn.junitPath).flatMap((s) => s.cases);
     expect(cases.filter((c) => c.failures.length > 0)).toEqual([]);
-    expect(cases.filter((c) => c.systemOut !== undefined).map((c) => c.name).sort()).toEqual(
-      [GLOBAL_TEST.join(' > '), LISTENER_TEST.join(' > ')].sort(),
-    );
+    expect(
+      cases
+        .filter((c) => c.systemOut !== undefined)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([GLOBAL_TEST.join(' > '), LISTENER_TEST.join(' > ')].sort());
   });
 });
 
@@ -66,7 +78,8 @@ describe('the same suite with global and listener set to fail', () => {
     // A global is confirmed only once the runner is done with the test (Vitest's unstubGlobals restores after every
     // hook), so it may fail the test or, judged at the next boundary, its file. Either way Vitest must show it.
     expect(
-      failedInOutput(strict.output, 'warnings.test.ts', GLOBAL_TEST) || failedInOutput(strict.output, 'warnings.test.ts'),
+      failedInOutput(strict.output, 'warnings.test.ts', GLOBAL_TEST) ||
+        failedInOutput(strict.output, 'warnings.test.ts'),
       strict.output,
     ).toBe(true);
     expect(failedInOutput(strict.output, 'warnings.test.ts', ['warnings', 'leaves nothing behind'])).toBe(false);
@@ -80,7 +93,11 @@ describe('the same suite with global and listener set to fail', () => {
     const [global] = findingsOf(report, 'global', GLOBAL_TEST.join(' > '));
     expect(global).toMatchObject({ action: 'fail', scope: 'test', file: 'warnings.test.ts' });
     const [listener] = findingsOf(report, 'listener', LISTENER_TEST.join(' > '));
-    expect(listener).toMatchObject({ action: 'fail', scope: 'test', site: { file: 'warnings.test.ts', line: listenerLine() } });
+    expect(listener).toMatchObject({
+      action: 'fail',
+      scope: 'test',
+      site: { file: 'warnings.test.ts', line: listenerLine() },
+    });
     const tests = (report as any).files[0].tests as Array<{ titlePath: string[]; state: string }>;
     const state = Object.fromEntries(tests.map((t) => [t.titlePath.join(' > '), t.state]));
     expect(state['warnings > adds a process listener']).toBe('failed');
@@ -92,9 +109,11 @@ describe('the same suite with global and listener set to fail', () => {
     expectJunitValid(strict.junitPath);
     expectJunitMatchesReport(strict);
     const cases = parseJunit(strict.junitPath).flatMap((s) => s.cases);
-    expect(cases.filter((c) => c.failures.length > 0).map((c) => c.failures[0]!.type).sort()).toEqual([
-      'leakwatch.global',
-      'leakwatch.listener',
-    ]);
+    expect(
+      cases
+        .filter((c) => c.failures.length > 0)
+        .map((c) => c.failures[0]!.type)
+        .sort(),
+    ).toEqual(['leakwatch.global', 'leakwatch.listener']);
   });
 });

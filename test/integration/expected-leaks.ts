@@ -40,9 +40,18 @@ const resource = (
 ): ExpectedLeak => ({ label, kind, scope: 'file', action: 'fail', file, test, marker, count: 1, details });
 
 export const EXPECTED_LEAKS: ExpectedLeak[] = [
-  resource('setInterval', 'timer', 'timers.test.ts', ['timers', 'setInterval never cleared'], 'interval', { api: 'setInterval', delayMs: 1000 }),
-  resource('setTimeout (long)', 'timer', 'timers.test.ts', ['timers', 'long setTimeout'], 'timeout', { api: 'setTimeout', delayMs: 60_000 }),
-  resource('TCP client socket', 'socket', 'network.test.ts', ['network', 'tcp client socket'], 'tcp', { protocol: 'tcp', remoteAddress: '127.0.0.1' }),
+  resource('setInterval', 'timer', 'timers.test.ts', ['timers', 'setInterval never cleared'], 'interval', {
+    api: 'setInterval',
+    delayMs: 1000,
+  }),
+  resource('setTimeout (long)', 'timer', 'timers.test.ts', ['timers', 'long setTimeout'], 'timeout', {
+    api: 'setTimeout',
+    delayMs: 60_000,
+  }),
+  resource('TCP client socket', 'socket', 'network.test.ts', ['network', 'tcp client socket'], 'tcp', {
+    protocol: 'tcp',
+    remoteAddress: '127.0.0.1',
+  }),
   resource('UDP socket (dgram bind)', 'socket', 'network.test.ts', ['network', 'udp socket'], 'udp', {
     protocol: 'udp',
     address: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
@@ -52,23 +61,51 @@ export const EXPECTED_LEAKS: ExpectedLeak[] = [
     address: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
   }),
   resource('http server', 'server', 'network.test.ts', ['network', 'http server'], 'http-server'),
-  resource('child process', 'child-process', 'processes.test.ts', ['processes', 'child process'], 'child', { command: 'sleep', args: ['5'] }),
+  resource('child process', 'child-process', 'processes.test.ts', ['processes', 'child process'], 'child', {
+    command: 'sleep',
+    args: ['5'],
+  }),
   resource('worker thread', 'worker', 'processes.test.ts', ['processes', 'worker thread'], 'worker'),
   // count 1: only the listening port holds the process, its partner never listens.
-  resource('MessageChannel port with a listener', 'message-port', 'processes.test.ts', ['processes', 'message port with a listener'], 'port', {
-    type: 'MessagePort',
-  }),
-  resource('BroadcastChannel with onmessage', 'message-port', 'processes.test.ts', ['processes', 'broadcast channel with onmessage'], 'broadcast', {
-    type: 'BroadcastChannel',
-    name: 'leakwatch-fixture',
-  }),
+  resource(
+    'MessageChannel port with a listener',
+    'message-port',
+    'processes.test.ts',
+    ['processes', 'message port with a listener'],
+    'port',
+    {
+      type: 'MessagePort',
+    },
+  ),
+  resource(
+    'BroadcastChannel with onmessage',
+    'message-port',
+    'processes.test.ts',
+    ['processes', 'broadcast channel with onmessage'],
+    'broadcast',
+    {
+      type: 'BroadcastChannel',
+      name: 'leakwatch-fixture',
+    },
+  ),
   resource('fs.watch', 'fs-watcher', 'files.test.ts', ['files', 'fs.watch'], 'watch', { api: 'fs.watch' }),
-  resource('fs.watchFile', 'fs-watcher', 'files.test.ts', ['files', 'fs.watchFile'], 'watchFile', { api: 'fs.watchFile' }),
-  resource('fs.openSync fd', 'file-handle', 'files.test.ts', ['files', 'fs.openSync'], 'openSync', { api: 'fs.open' }),
-  resource('fs.open (callback) fd', 'file-handle', 'files.test.ts', ['files', 'fs.open with a callback'], 'open', { api: 'fs.open' }),
-  resource('fs.promises.open FileHandle', 'file-handle', 'files.test.ts', ['files', 'fs.promises.open'], 'promises.open', {
-    api: 'fs.promises.open',
+  resource('fs.watchFile', 'fs-watcher', 'files.test.ts', ['files', 'fs.watchFile'], 'watchFile', {
+    api: 'fs.watchFile',
   }),
+  resource('fs.openSync fd', 'file-handle', 'files.test.ts', ['files', 'fs.openSync'], 'openSync', { api: 'fs.open' }),
+  resource('fs.open (callback) fd', 'file-handle', 'files.test.ts', ['files', 'fs.open with a callback'], 'open', {
+    api: 'fs.open',
+  }),
+  resource(
+    'fs.promises.open FileHandle',
+    'file-handle',
+    'files.test.ts',
+    ['files', 'fs.promises.open'],
+    'promises.open',
+    {
+      api: 'fs.promises.open',
+    },
+  ),
   resource('better-sqlite3 Database', 'sqlite', 'files.test.ts', ['files', 'better-sqlite3 database'], 'sqlite', {
     driver: 'better-sqlite3',
     memory: true,
@@ -136,7 +173,10 @@ export function findingsFor(report: Report, leak: ExpectedLeak): Finding[] {
 export function expectLeak(report: Report, leak: ExpectedLeak): Finding {
   const matches = findingsFor(report, leak);
   const sameKindAndFile = report.findings.filter((f) => f.kind === leak.kind && f.file === leak.file);
-  expect(matches, `no single ${leak.kind} finding at line ${expectedLine(leak)} of ${leak.file}; that file's ${leak.kind} findings: ${JSON.stringify(sameKindAndFile.map((f) => ({ test: f.test, site: f.site })))}`).toHaveLength(1);
+  expect(
+    matches,
+    `no single ${leak.kind} finding at line ${expectedLine(leak)} of ${leak.file}; that file's ${leak.kind} findings: ${JSON.stringify(sameKindAndFile.map((f) => ({ test: f.test, site: f.site })))}`,
+  ).toHaveLength(1);
   const finding = matches[0]!;
   expect(finding.scope).toBe(leak.scope);
   expect(finding.action).toBe(leak.action);

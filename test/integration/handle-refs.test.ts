@@ -58,7 +58,9 @@ describe.each(Object.keys(RUNNERS) as Runner[])('%s', (runner) => {
 
   test('unref-ed: no finding, every test ran and passed', () => {
     expect(run.report!.findings.filter((f) => f.file === 'unrefed.test.js').map(shape)).toEqual([]);
-    const tests = (run.report as any).files.flatMap((f: any) => f.tests.map((t: any) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`));
+    const tests = (run.report as any).files.flatMap((f: any) =>
+      f.tests.map((t: any) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`),
+    );
     expect(tests.filter((t: string) => t.startsWith('unrefed.test.js')).sort()).toEqual(
       [
         'tcp server and its client',

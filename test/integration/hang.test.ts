@@ -52,7 +52,9 @@ describe('a globalSetup that leaks a server', () => {
     expect(jestWith.durationMs).toBeLessThan(20_000);
     expect(jestWith.output).toContain('the test run has finished, but this keeps the process alive');
     const site = listenSite('global-setup.cjs', 'global-server');
-    expect(jestWith.report!.findings).toMatchObject([{ kind: 'server', scope: 'file', test: null, file: 'global-setup.cjs', site }]);
+    expect(jestWith.report!.findings).toMatchObject([
+      { kind: 'server', scope: 'file', test: null, file: 'global-setup.cjs', site },
+    ]);
     expectCodeFrame(jestWith.output, site);
     expect(jestWith.report!.summary).toMatchObject({ failing: 1 });
   });
@@ -63,13 +65,18 @@ describe('a globalSetup that leaks a server', () => {
     expect(vitestWith.durationMs).toBeLessThan(vitestPlain.durationMs);
     // Vite transformed the module in Vitest's main process: the site is mapped back to the original source.
     const site = listenSite('vitest-global-setup.ts', 'vitest-global-server');
-    expect(vitestWith.report!.findings).toMatchObject([{ kind: 'server', test: null, file: 'vitest-global-setup.ts', site }]);
-    expect(vitestWith.report!.findings[0]!.stack?.[0]).toMatch(new RegExp(`vitest-global-setup\\.ts:${site.line}:${site.column}\\)?$`));
+    expect(vitestWith.report!.findings).toMatchObject([
+      { kind: 'server', test: null, file: 'vitest-global-setup.ts', site },
+    ]);
+    expect(vitestWith.report!.findings[0]!.stack?.[0]).toMatch(
+      new RegExp(`vitest-global-setup\\.ts:${site.line}:${site.column}\\)?$`),
+    );
     expectCodeFrame(vitestWith.output, site);
   });
 
   test('the clean test file itself has no findings', () => {
-    for (const run of [jestWith, vitestWith]) expect(run.report!.findings.filter((f) => f.file === 'clean.test.js')).toEqual([]);
+    for (const run of [jestWith, vitestWith])
+      expect(run.report!.findings.filter((f) => f.file === 'clean.test.js')).toEqual([]);
   });
 });
 

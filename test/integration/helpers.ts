@@ -73,7 +73,9 @@ export function expectJunitValid(file: string): void {
   expect(fs.existsSync(file), `JUnit report ${file} was not written`).toBe(true);
   const result = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' });
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error('xmllint is missing: install libxml2-utils (apt-get install -y libxml2-utils) to validate JUnit reports');
+    throw new Error(
+      'xmllint is missing: install libxml2-utils (apt-get install -y libxml2-utils) to validate JUnit reports',
+    );
   }
   expect(result.stderr, 'xmllint output').toContain('validates');
   expect(result.status, `xmllint rejected ${file}:\n${result.stderr}`).toBe(0);
@@ -149,14 +151,20 @@ export function expectJunitMatchesReport(run: RunResult): void {
     expect(suite.cases.map((c) => c.name).sort(), `testcases of ${file}`).toEqual([...expectedNames].sort());
     for (const c of suite.cases) {
       expect(c.classname).toBe(file);
-      const own = c.name === 'leakwatch: leaks outside any test' ? outside : findings.filter((f) => f.test?.join(' > ') === c.name);
+      const own =
+        c.name === 'leakwatch: leaks outside any test'
+          ? outside
+          : findings.filter((f) => f.test?.join(' > ') === c.name);
       const failing = own.filter((f) => f.action === 'fail');
       // At most one <failure> per testcase (stricter JUnit readers allow no more), typed by kind when it holds one.
-      expect(c.failures.map((f) => f.type), `<failure>s of "${c.name}" in ${file}`).toEqual(
-        failing.length === 0 ? [] : [failing.length === 1 ? `leakwatch.${failing[0]!.kind}` : 'leakwatch'],
-      );
+      expect(
+        c.failures.map((f) => f.type),
+        `<failure>s of "${c.name}" in ${file}`,
+      ).toEqual(failing.length === 0 ? [] : [failing.length === 1 ? `leakwatch.${failing[0]!.kind}` : 'leakwatch']);
       if (failing.length > 1) expect(c.failures[0]!.message).toContain(`${failing.length} leaks`);
-      expect(c.systemOut !== undefined, `<system-out> (warnings) of "${c.name}" in ${file}`).toBe(own.some((f) => f.action === 'warn'));
+      expect(c.systemOut !== undefined, `<system-out> (warnings) of "${c.name}" in ${file}`).toBe(
+        own.some((f) => f.action === 'warn'),
+      );
     }
     const failedCases = suite.cases.filter((c) => c.failures.length > 0).length;
     expect(Number(suite.attrs.tests)).toBe(suite.cases.length);
@@ -176,6 +184,8 @@ export function shape(f: Finding): string {
  */
 export function failedInOutput(output: string, file: string, test?: string[]): boolean {
   const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const what = test ? `${escaped(file)} > ${test.map(escaped).join(' > ')}\\s*$` : `${escaped(file)} \\[ ${escaped(file)} \\]`;
+  const what = test
+    ? `${escaped(file)} > ${test.map(escaped).join(' > ')}\\s*$`
+    : `${escaped(file)} \\[ ${escaped(file)} \\]`;
   return new RegExp(`FAIL\\s+${what}`, 'm').test(output);
 }

@@ -20,7 +20,10 @@ test('a failed afterEach does not break attribution of the next test', () => {
   expect(timers).toHaveLength(1);
   expect(timers[0]).toMatchObject({
     test: ['after-each', 'leaks after a failed afterEach'],
-    site: { file: 'after-each.test.ts', line: markerLine('hook-errors', 'after-each.test.ts', 'after-failed-afterEach') },
+    site: {
+      file: 'after-each.test.ts',
+      line: markerLine('hook-errors', 'after-each.test.ts', 'after-failed-afterEach'),
+    },
     action: 'fail',
   });
   expect(timers[0]!.details?.concurrent).toBeUndefined();

@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JEST_BINS, cleanup, runJest, type Finding, type JestMajor, type Report, type RunResult } from './run';
-import { expectConsistentSummary, expectJunitMatchesReport, expectJunitValid, expectSchemaValid, markerLine, shape } from './helpers';
+import {
+  expectConsistentSummary,
+  expectJunitMatchesReport,
+  expectJunitValid,
+  expectSchemaValid,
+  markerLine,
+  shape,
+} from './helpers';
 
 /**
  * Jest configurations beyond a single project: multi-project configs, sharding, test.failing, and a user's own
@@ -34,7 +41,10 @@ function filesOf(report: Report): Array<{ file: string; tests: Array<{ titlePath
  * display name), followed by the file's duration when it was slow ("(5.2 s)", as on a loaded machine).
  */
 function jestFileLines(output: string): Array<{ status: string; file: string }> {
-  return [...output.matchAll(/^(PASS|FAIL) (?:\S+ )?(?:\.\/)?(\S+\.test\.js)(?: \([\d.]+ m?s\))?\s*$/gm)].map((m) => ({ status: m[1]!, file: m[2]! }));
+  return [...output.matchAll(/^(PASS|FAIL) (?:\S+ )?(?:\.\/)?(\S+\.test\.js)(?: \([\d.]+ m?s\))?\s*$/gm)].map((m) => ({
+    status: m[1]!,
+    file: m[2]!,
+  }));
 }
 
 function expectValidReports(run: RunResult): void {
@@ -47,8 +57,13 @@ function expectValidReports(run: RunResult): void {
 function expectFinding(report: Report, expected: Partial<Finding> & { fixture: string; marker: string }): Finding {
   const { fixture, marker, ...fields } = expected;
   const line = markerLine(fixture, fields.file!, marker);
-  const matches = report.findings.filter((f) => f.kind === fields.kind && f.file === fields.file && f.site?.line === line);
-  expect(matches, `${fields.kind} at ${fields.file}:${line}; findings: ${JSON.stringify(report.findings.map(shape))}`).toHaveLength(1);
+  const matches = report.findings.filter(
+    (f) => f.kind === fields.kind && f.file === fields.file && f.site?.line === line,
+  );
+  expect(
+    matches,
+    `${fields.kind} at ${fields.file}:${line}; findings: ${JSON.stringify(report.findings.map(shape))}`,
+  ).toHaveLength(1);
   expect(matches[0]).toMatchObject({ ...fields, site: { file: fields.file, line }, count: 1 });
   return matches[0]!;
 }
@@ -62,7 +77,11 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       shard1: () => runJest('jest-shard', ['--shard=1/2', ...ARGS], { jest }),
       shard2: () => runJest('jest-shard', ['--shard=2/2', ...ARGS], { jest }),
       failing: () => runJest('jest-failing', ARGS, { jest }),
-      user: () => runJest('jest-user-config', ARGS, { jest, env: { LEAKWATCH_FIXTURE_JEST_ENV_NODE: jestEnvironmentNode(jest) } }),
+      user: () =>
+        runJest('jest-user-config', ARGS, {
+          jest,
+          env: { LEAKWATCH_FIXTURE_JEST_ENV_NODE: jestEnvironmentNode(jest) },
+        }),
     };
     await Promise.all(
       Object.entries(scenarios).map(async ([name, start]) => {
@@ -78,10 +97,34 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       expect(run.code, run.output).toBe(1);
       const report = reportOf(run);
       expect(report.errors).toEqual([]);
-      expectFinding(report, { fixture: 'jest-projects', marker: 'a', kind: 'timer', file: 'a/a.test.js', test: ['a leaks an interval'], action: 'fail', scope: 'file' });
-      expectFinding(report, { fixture: 'jest-projects', marker: 'b', kind: 'server', file: 'b/b.test.js', test: ['b leaks a server'], action: 'fail', scope: 'file' });
+      expectFinding(report, {
+        fixture: 'jest-projects',
+        marker: 'a',
+        kind: 'timer',
+        file: 'a/a.test.js',
+        test: ['a leaks an interval'],
+        action: 'fail',
+        scope: 'file',
+      });
+      expectFinding(report, {
+        fixture: 'jest-projects',
+        marker: 'b',
+        kind: 'server',
+        file: 'b/b.test.js',
+        test: ['b leaks a server'],
+        action: 'fail',
+        scope: 'file',
+      });
       // Project 'c' has its own rootDir: paths stay relative to the run's root, like the files the reporter lists.
-      expectFinding(report, { fixture: 'jest-projects', marker: 'c', kind: 'timer', file: 'c/c.test.js', test: ['c leaks a timeout'], action: 'fail', scope: 'file' });
+      expectFinding(report, {
+        fixture: 'jest-projects',
+        marker: 'c',
+        kind: 'timer',
+        file: 'c/c.test.js',
+        test: ['c leaks a timeout'],
+        action: 'fail',
+        scope: 'file',
+      });
       expect(report.findings).toHaveLength(3);
       expect(jestFileLines(run.output).sort((x, y) => x.file.localeCompare(y.file))).toEqual([
         { status: 'FAIL', file: 'a/a.test.js' },
@@ -95,19 +138,37 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       // The top-level testEnvironment throws when constructed; Jest never hands it down to inline projects.
       expect(run.output).not.toContain('the top-level testEnvironment was applied to an inline project');
       expect(run.output).toMatch(/Tests:\s+3 passed, 3 total/);
-      expect(filesOf(reportOf(run)).flatMap((f) => f.tests.map((t) => t.state))).toEqual(['passed', 'passed', 'passed']);
+      expect(filesOf(reportOf(run)).flatMap((f) => f.tests.map((t) => t.state))).toEqual([
+        'passed',
+        'passed',
+        'passed',
+      ]);
     });
 
     test('reports: valid JSON and JUnit, one testsuite per file, the findings in their own file', () => {
       expectValidReports(runs.projects!);
-      expect(filesOf(reportOf(runs.projects)).map((f) => f.file)).toEqual(['a/a.test.js', 'b/b.test.js', 'c/c.test.js']);
+      expect(filesOf(reportOf(runs.projects)).map((f) => f.file)).toEqual([
+        'a/a.test.js',
+        'b/b.test.js',
+        'c/c.test.js',
+      ]);
     });
 
     test('the same file in two projects: Jest runs it twice', () => {
       const run = runs.twice!;
       expect(run.code, run.output).toBe(1);
-      expect(filesOf(reportOf(run)).map((f) => f.file)).toEqual(['twice/other.test.js', 'twice/other.test.js', 'twice/twice.test.js', 'twice/twice.test.js']);
-      expect(jestFileLines(run.output).filter((l) => l.file === 'twice/twice.test.js').map((l) => l.status).sort()).toEqual(['FAIL', 'PASS']);
+      expect(filesOf(reportOf(run)).map((f) => f.file)).toEqual([
+        'twice/other.test.js',
+        'twice/other.test.js',
+        'twice/twice.test.js',
+        'twice/twice.test.js',
+      ]);
+      expect(
+        jestFileLines(run.output)
+          .filter((l) => l.file === 'twice/twice.test.js')
+          .map((l) => l.status)
+          .sort(),
+      ).toEqual(['FAIL', 'PASS']);
     });
 
     // Known bug: workers write each file's result to the run directory under a name derived from the test path only,
@@ -131,13 +192,31 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
         expect(run.code, run.output).toBe(1);
         const report = reportOf(run);
         expect(report.errors).toEqual([]);
-        const files = filesOf(report).map((f) => f.file).sort();
+        const files = filesOf(report)
+          .map((f) => f.file)
+          .sort();
         // The report lists exactly what Jest ran in this shard, and every finding belongs to one of those files.
-        expect(files).toEqual(jestFileLines(run.output).map((l) => l.file).sort());
+        expect(files).toEqual(
+          jestFileLines(run.output)
+            .map((l) => l.file)
+            .sort(),
+        );
         expect(files.length).toBeGreaterThan(0);
-        expect(report.summary).toMatchObject({ files: files.length, tests: files.length, findings: files.length, failing: files.length });
+        expect(report.summary).toMatchObject({
+          files: files.length,
+          tests: files.length,
+          findings: files.length,
+          failing: files.length,
+        });
         for (const file of files) {
-          expectFinding(report, { fixture: 'jest-shard', marker: 'interval', kind: 'timer', file, test: [`${file.split('.')[0]} leaks an interval`], action: 'fail' });
+          expectFinding(report, {
+            fixture: 'jest-shard',
+            marker: 'interval',
+            kind: 'timer',
+            file,
+            test: [`${file.split('.')[0]} leaks an interval`],
+            action: 'fail',
+          });
         }
         expectValidReports(run);
         return files;
@@ -184,7 +263,7 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       expect(runs.failing!.output).toMatch(/● throws as expected and leaks a listener\s+LeakError/);
     });
 
-    test('a test.failing test that does not throw fails for Jest\'s own reason, and its leak is still reported', () => {
+    test("a test.failing test that does not throw fails for Jest's own reason, and its leak is still reported", () => {
       expectFinding(reportOf(runs.failing), {
         fixture,
         marker: 'listener',
@@ -238,7 +317,12 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
         { status: 'FAIL', file: 'user.test.js' },
       ]);
       const own = JSON.parse(fs.readFileSync(path.join(run.outDir, 'user-reporter.json'), 'utf8'));
-      expect(own).toEqual({ options: { from: 'jest.config.cjs' }, numTotalTests: 6, numPassedTests: 6, files: ['other.test.js', 'user.test.js'] });
+      expect(own).toEqual({
+        options: { from: 'jest.config.cjs' },
+        numTotalTests: 6,
+        numPassedTests: 6,
+        files: ['other.test.js', 'user.test.js'],
+      });
       // leakwatch's console table, from its reporter in the main process.
       expect(run.output).toMatch(/leakwatch 1 failing, 0 warning/);
     });

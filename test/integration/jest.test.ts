@@ -26,7 +26,9 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       byKind('worker', 20, 'leaks > worker');
       byKind('child-process', 23, 'leaks > child');
       byKind('sqlite', 26, 'leaks > sqlite');
-      expect(findingsOf(run.report, 'global', 'leaks > global')).toMatchObject([{ action: 'warn', scope: 'test', details: { name: 'leakedGlobal' } }]);
+      expect(findingsOf(run.report, 'global', 'leaks > global')).toMatchObject([
+        { action: 'warn', scope: 'test', details: { name: 'leakedGlobal' } },
+      ]);
       expect(findingsOf(run.report, 'listener', 'leaks > listener')).toMatchObject([
         { action: 'warn', scope: 'test', site: { file: 'leaky.test.js', line: 32 }, details: { event: 'SIGUSR2' } },
       ]);
@@ -71,19 +73,22 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
   });
 });
 
-describe.each<JestMajor>(['jest30', 'jest29'])('%s: a file whose environment docblock replaces the leakwatch environment', (jest) => {
-  let run: RunResult;
-  beforeAll(async () => {
-    run = await runJest('jest-docblock', ['--maxWorkers=2', '--no-cache'], { jest });
-  });
-  afterAll(() => cleanup(run));
+describe.each<JestMajor>(['jest30', 'jest29'])(
+  '%s: a file whose environment docblock replaces the leakwatch environment',
+  (jest) => {
+    let run: RunResult;
+    beforeAll(async () => {
+      run = await runJest('jest-docblock', ['--maxWorkers=2', '--no-cache'], { jest });
+    });
+    afterAll(() => cleanup(run));
 
-  test('is judged by the setup-file fallback, and no file is judged twice', () => {
-    expect(run.code, run.output).toBe(1);
-    const where = run.report!.findings.map((f) => [f.kind, f.file, f.test?.join(' > '), f.site?.line]);
-    expect(where.sort()).toEqual([
-      ['timer', 'docblock.test.js', 'leaks under a docblock environment', 6],
-      ['timer', 'normal.test.js', 'leaks under the leakwatch environment', 3],
-    ]);
-  });
-});
+    test('is judged by the setup-file fallback, and no file is judged twice', () => {
+      expect(run.code, run.output).toBe(1);
+      const where = run.report!.findings.map((f) => [f.kind, f.file, f.test?.join(' > '), f.site?.line]);
+      expect(where.sort()).toEqual([
+        ['timer', 'docblock.test.js', 'leaks under a docblock environment', 6],
+        ['timer', 'normal.test.js', 'leaks under the leakwatch environment', 3],
+      ]);
+    });
+  },
+);

@@ -130,8 +130,20 @@ describe('exit code and Vitest output', () => {
 
   test('the leaky files fail with a LeakError, the others do not; the tests themselves pass', () => {
     expect(run.output).toContain('LeakError');
-    const failingFiles = [...new Set(report().findings.filter((f) => f.action === 'fail').map((f) => f.file))].sort();
-    expect(failingFiles).toEqual(['files.test.ts', 'network.test.ts', 'placement.test.ts', 'processes.test.ts', 'timers.test.ts']);
+    const failingFiles = [
+      ...new Set(
+        report()
+          .findings.filter((f) => f.action === 'fail')
+          .map((f) => f.file),
+      ),
+    ].sort();
+    expect(failingFiles).toEqual([
+      'files.test.ts',
+      'network.test.ts',
+      'placement.test.ts',
+      'processes.test.ts',
+      'timers.test.ts',
+    ]);
     for (const file of LEAKS_FILES) {
       expect(failedInOutput(run.output, file), `Vitest's FAIL line for ${file}`).toBe(failingFiles.includes(file));
     }
@@ -176,8 +188,12 @@ describe('JUnit report', () => {
       expect.objectContaining({ type: 'leakwatch.timer' }),
     ]);
     // Several leaks of one testcase share its single <failure>, which names how many.
-    expect(byName('placement.test.ts', 'leakwatch: leaks outside any test').failures).toMatchObject([{ type: 'leakwatch', message: expect.stringContaining('4 leaks') }]);
-    expect(byName('placement.test.ts', 'outer > inner > deep test').failures).toMatchObject([{ type: 'leakwatch', message: expect.stringContaining('2 leaks') }]);
+    expect(byName('placement.test.ts', 'leakwatch: leaks outside any test').failures).toMatchObject([
+      { type: 'leakwatch', message: expect.stringContaining('4 leaks') },
+    ]);
+    expect(byName('placement.test.ts', 'outer > inner > deep test').failures).toMatchObject([
+      { type: 'leakwatch', message: expect.stringContaining('2 leaks') },
+    ]);
     expect(byName('measured.test.ts', 'measured > adds a global').failures).toEqual([]);
     expect(byName('measured.test.ts', 'measured > adds a global').systemOut).toContain('leakwatchFixtureGlobal');
     expect(byName('bystander.test.ts', 'bystander')).toMatchObject({ failures: [], systemOut: undefined });
@@ -222,7 +238,13 @@ describe.each(Object.keys(MODES).filter((m) => m !== 'forks'))('pool and isolati
 
 describe('the process layout really differs between modes', () => {
   test('every file ran once in every mode', () => {
-    for (const mode of Object.keys(MODES)) expect(workerLog(runs[mode]!).map((l) => l.file).sort(), mode).toEqual(LEAKS_FILES);
+    for (const mode of Object.keys(MODES))
+      expect(
+        workerLog(runs[mode]!)
+          .map((l) => l.file)
+          .sort(),
+        mode,
+      ).toEqual(LEAKS_FILES);
   });
 
   test('forks, maxWorkers=2: one process per file', () => {

@@ -116,7 +116,12 @@ const started = Date.now();
 
 function vitestRun(cwd: string, args: string[] = []): Promise<Exec> {
   // The installed CLI, run with this Node: what `npx vitest run` does in the project, without npx's lookup.
-  return exec(process.execPath, [path.join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], cwd, 90_000);
+  return exec(
+    process.execPath,
+    [path.join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args],
+    cwd,
+    90_000,
+  );
 }
 
 beforeAll(async () => {
@@ -138,16 +143,29 @@ beforeAll(async () => {
   for (const key of packs) {
     const prefix = `${PACKAGES[key].name.replace('@', '').replace('/', '-')}-`;
     const file = fs.readdirSync(packDir).find((f) => f.startsWith(prefix) && f.endsWith('.tgz'));
-    if (!file) throw new Error(`pnpm pack wrote no ${prefix}*.tgz into ${packDir}: ${fs.readdirSync(packDir).join(', ')}`);
+    if (!file)
+      throw new Error(`pnpm pack wrote no ${prefix}*.tgz into ${packDir}: ${fs.readdirSync(packDir).join(', ')}`);
     tarballs[key] = path.join(packDir, file);
   }
   timings.pack = Date.now() - t;
 
-  fs.writeFileSync(path.join(project, 'package.json'), `${JSON.stringify({ name: 'leakwatch-consumer', private: true, type: 'module' }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(project, 'package.json'),
+    `${JSON.stringify({ name: 'leakwatch-consumer', private: true, type: 'module' }, null, 2)}\n`,
+  );
   t = Date.now();
   const install = await exec(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarballs.core, tarballs.vitest, `vitest@${VITEST_VERSION}`],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      tarballs.core,
+      tarballs.vitest,
+      `vitest@${VITEST_VERSION}`,
+    ],
     project,
     240_000,
   );
@@ -155,7 +173,10 @@ beforeAll(async () => {
   timings.npmInstall = Date.now() - t;
 
   // vitest5/ belongs to scripts/compat-vitest5.sh (Node 22 + Vitest 5), not to this test.
-  fs.cpSync(FIXTURE, project, { recursive: true, filter: (src) => path.relative(FIXTURE, src).split(path.sep)[0] !== 'vitest5' });
+  fs.cpSync(FIXTURE, project, {
+    recursive: true,
+    filter: (src) => path.relative(FIXTURE, src).split(path.sep)[0] !== 'vitest5',
+  });
   fs.copyFileSync(path.join(FIXTURE, 'leak.test.ts'), path.join(project, 'cjs', 'leak.test.ts'));
 }, 360_000);
 
@@ -166,29 +187,36 @@ afterAll(() => {
 });
 
 describe('packed tarballs installed with npm outside the workspace', () => {
-  test.each(Object.keys(PACKAGES) as PackageKey[])('%s: the tarball holds package.json and dist only (and core its report schema), and every file its manifest names', async (key) => {
-    const listing = await exec('tar', ['-tzf', tarballs[key]], tmp, 30_000);
-    expectOk(listing, `tar -tzf ${tarballs[key]}`);
-    const entries = listing.stdout.split('\n').filter(Boolean);
-    expect(entries).toContain('package/package.json');
-    const extra = key === 'core' ? ['package/schema/leak-report.schema.json'] : [];
-    for (const entry of extra) expect(entries).toContain(entry);
-    expect(entries.filter((e) => !/^package\/(package\.json|dist\/.+|README(\.md)?|LICENSE(\.md)?)$/.test(e) && !extra.includes(e))).toEqual([]);
+  test.each(Object.keys(PACKAGES) as PackageKey[])(
+    '%s: the tarball holds package.json and dist only (and core its report schema), and every file its manifest names',
+    async (key) => {
+      const listing = await exec('tar', ['-tzf', tarballs[key]], tmp, 30_000);
+      expectOk(listing, `tar -tzf ${tarballs[key]}`);
+      const entries = listing.stdout.split('\n').filter(Boolean);
+      expect(entries).toContain('package/package.json');
+      const extra = key === 'core' ? ['package/schema/leak-report.schema.json'] : [];
+      for (const entry of extra) expect(entries).toContain(entry);
+      expect(
+        entries.filter(
+          (e) => !/^package\/(package\.json|dist\/.+|README(\.md)?|LICENSE(\.md)?)$/.test(e) && !extra.includes(e),
+        ),
+      ).toEqual([]);
 
-    const installed = path.join(project, 'node_modules', ...PACKAGES[key].name.split('/'));
-    const pkg = readJson(path.join(installed, 'package.json'));
-    expect(pkg.name).toBe(PACKAGES[key].name);
-    // pnpm pack must have replaced workspace: ranges; npm cannot install them.
-    expect(JSON.stringify(pkg)).not.toContain('workspace:');
-    const named = [...exportTargets(pkg.exports), pkg.main, pkg.module, pkg.types].filter(Boolean) as string[];
-    expect(named.filter((f) => !fs.existsSync(path.join(installed, f)))).toEqual([]);
-    // Type declarations for both conditions.
-    const dts = key === 'core' ? ['index'] : ['index', 'setup', 'reporter'];
-    for (const base of dts) {
-      expect(fs.existsSync(path.join(installed, 'dist', `${base}.d.ts`)), `${base}.d.ts`).toBe(true);
-      expect(fs.existsSync(path.join(installed, 'dist', `${base}.d.cts`)), `${base}.d.cts`).toBe(true);
-    }
-  });
+      const installed = path.join(project, 'node_modules', ...PACKAGES[key].name.split('/'));
+      const pkg = readJson(path.join(installed, 'package.json'));
+      expect(pkg.name).toBe(PACKAGES[key].name);
+      // pnpm pack must have replaced workspace: ranges; npm cannot install them.
+      expect(JSON.stringify(pkg)).not.toContain('workspace:');
+      const named = [...exportTargets(pkg.exports), pkg.main, pkg.module, pkg.types].filter(Boolean) as string[];
+      expect(named.filter((f) => !fs.existsSync(path.join(installed, f)))).toEqual([]);
+      // Type declarations for both conditions.
+      const dts = key === 'core' ? ['index'] : ['index', 'setup', 'reporter'];
+      for (const base of dts) {
+        expect(fs.existsSync(path.join(installed, 'dist', `${base}.d.ts`)), `${base}.d.ts`).toBe(true);
+        expect(fs.existsSync(path.join(installed, 'dist', `${base}.d.cts`)), `${base}.d.cts`).toBe(true);
+      }
+    },
+  );
 
   test('@leakwatch/vitest depends on the packed @leakwatch/core version, deduplicated to one copy', () => {
     const core = readJson(path.join(project, 'node_modules', '@leakwatch', 'core', 'package.json'));
@@ -266,7 +294,13 @@ describe('packed tarballs installed with npm outside the workspace', () => {
     expectOk(run, `node ${script}`);
     expect(run.stderr).toBe('');
     const loaded = JSON.parse(run.stdout);
-    expect(loaded).toMatchObject({ leakwatch: 'function', default: 'function', reporter: 'function', plugin: 'leakwatch', coreDetector: 'function' });
+    expect(loaded).toMatchObject({
+      leakwatch: 'function',
+      default: 'function',
+      reporter: 'function',
+      plugin: 'leakwatch',
+      coreDetector: 'function',
+    });
     const dist = path.join(fs.realpathSync(project), 'node_modules', '@leakwatch', 'vitest', 'dist');
     expect(loaded.resolved).toBe(path.join(dist, main));
     expect(loaded.setupResolved).toBe(path.join(dist, setup));

@@ -12,8 +12,10 @@ import { expectConsistentSummary, expectSchemaValid, markerLine, shape } from '.
  */
 const FIXTURE = 'reap-children';
 const RUNNERS = {
-  'jest30 --runInBand': () => runJest(FIXTURE, ['--runInBand', '--no-cache'], { env: { CI: 'true' }, jest: 'jest30', timeoutMs: 60_000 }),
-  'jest29 --runInBand': () => runJest(FIXTURE, ['--runInBand', '--no-cache'], { env: { CI: 'true' }, jest: 'jest29', timeoutMs: 60_000 }),
+  'jest30 --runInBand': () =>
+    runJest(FIXTURE, ['--runInBand', '--no-cache'], { env: { CI: 'true' }, jest: 'jest30', timeoutMs: 60_000 }),
+  'jest29 --runInBand': () =>
+    runJest(FIXTURE, ['--runInBand', '--no-cache'], { env: { CI: 'true' }, jest: 'jest29', timeoutMs: 60_000 }),
   'vitest forks': () => runVitest(FIXTURE, ['--pool=forks'], { env: { CI: 'true' }, timeoutMs: 60_000 }),
 };
 
@@ -61,7 +63,8 @@ describe.each(Object.keys(RUNNERS) as Array<keyof typeof RUNNERS>)('%s', (runner
         `fail file child-process leaky.test.js [children > a shell gone, its background grandchild holding the pipes] leaky.test.js:${line('exited')} x1`,
       ].sort(),
     );
-    for (const finding of run.report!.findings) expect(finding.details).toMatchObject({ command: 'sh', pid: expect.any(Number) });
+    for (const finding of run.report!.findings)
+      expect(finding.details).toMatchObject({ command: 'sh', pid: expect.any(Number) });
     expectSchemaValid(run.report);
     expectConsistentSummary(run.report!);
     expect(run.code, run.output).toBe(1);
@@ -78,7 +81,9 @@ describe.each(Object.keys(RUNNERS) as Array<keyof typeof RUNNERS>)('%s', (runner
 
   test('the look-alikes that stop their grandchild: no finding, every test passed', () => {
     expect(run.report!.findings.filter((f) => f.file === 'clean.test.js').map(shape)).toEqual([]);
-    const tests = (run.report as any).files.flatMap((f: any) => f.tests.map((t: any) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`));
+    const tests = (run.report as any).files.flatMap((f: any) =>
+      f.tests.map((t: any) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`),
+    );
     expect(tests.filter((t: string) => t.startsWith('clean.test.js')).sort()).toEqual([
       'clean.test.js > children stopped > a shell and its grandchild stopped as a process group: passed',
       'clean.test.js > children stopped > a shell gone, its background grandchild stopped by the test: passed',

@@ -18,9 +18,13 @@ function childPid(run: RunResult): number {
 
 // Files that share a process are where a leak hangs the run: Jest in band, Vitest without isolation.
 const SHARED_PROCESS = {
-  'jest --runInBand': (env: Record<string, string>) => runJest('reap', ['--runInBand', '--no-cache'], { env, timeoutMs: 20_000 }),
+  'jest --runInBand': (env: Record<string, string>) =>
+    runJest('reap', ['--runInBand', '--no-cache'], { env, timeoutMs: 20_000 }),
   'vitest --no-isolate': (env: Record<string, string>) =>
-    runVitest('reap', ['--no-isolate', '--maxWorkers=1', '--pool=forks', '--teardownTimeout=3000'], { env, timeoutMs: 20_000 }),
+    runVitest('reap', ['--no-isolate', '--maxWorkers=1', '--pool=forks', '--teardownTimeout=3000'], {
+      env,
+      timeoutMs: 20_000,
+    }),
 };
 
 describe.each(Object.entries(SHARED_PROCESS))('%s', (name, run) => {

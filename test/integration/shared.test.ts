@@ -14,7 +14,15 @@ import {
   shape,
 } from './helpers';
 import type { ExpectedLeak } from './expected-leaks';
-import { RUNNER_NAMES, expectAllTestsPassed, expectFinding, findingsOf, reportOf, runAll, type Runner } from './three-runners';
+import {
+  RUNNER_NAMES,
+  expectAllTestsPassed,
+  expectFinding,
+  findingsOf,
+  reportOf,
+  runAll,
+  type Runner,
+} from './three-runners';
 
 // One suite of scenarios, written once and run by both runners: the CommonJS test files of `shared-leaks` and
 // `shared-clean` (test globals, `require`) run under Vitest (forks, `globals: true`), Jest 30 and Jest 29 (parallel
@@ -24,7 +32,9 @@ import { RUNNER_NAMES, expectAllTestsPassed, expectFinding, findingsOf, reportOf
 /** Whether the runner's own output shows the test file as failed (Jest adds "(5.2 s)" to a slow file's line). */
 function fileFailedInOutput(runner: Runner, output: string, file: string): boolean {
   if (runner === 'vitest') return failedInOutput(output, file);
-  return new RegExp(`^FAIL \\./${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?: \\([\\d.]+ m?s\\))?\\s*$`, 'm').test(output);
+  return new RegExp(`^FAIL \\./${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?: \\([\\d.]+ m?s\\))?\\s*$`, 'm').test(
+    output,
+  );
 }
 
 /** Lines each fixture file appended when it loaded: "<pid>:<threadId> <file>". */
@@ -43,7 +53,15 @@ function workerLog(run: RunResult): Array<{ pid: string; file: string }> {
 // The expectations: one table for the three runners.
 
 const LEAKS = 'shared-leaks';
-const LEAKS_FILES = ['bystander.test.js', 'files.test.js', 'measured.test.js', 'network.test.js', 'placement.test.js', 'processes.test.js', 'timers.test.js'];
+const LEAKS_FILES = [
+  'bystander.test.js',
+  'files.test.js',
+  'measured.test.js',
+  'network.test.js',
+  'placement.test.js',
+  'processes.test.js',
+  'timers.test.js',
+];
 const LEAKS_TESTS = 22;
 /** Files with a failing finding: the runners fail them; bystander and measured (warnings only) pass. */
 const FAILING_FILES = ['files.test.js', 'network.test.js', 'placement.test.js', 'processes.test.js', 'timers.test.js'];
@@ -58,13 +76,29 @@ const resource = (
 ): ExpectedLeak => ({ label, kind, scope: 'file', action: 'fail', file, test, marker, count: 1, details });
 
 const SHARED_LEAKS: ExpectedLeak[] = [
-  resource('setInterval', 'timer', 'timers.test.js', ['timers', 'setInterval never cleared'], 'interval', { api: 'setInterval', delayMs: 1000 }),
-  resource('setTimeout (long)', 'timer', 'timers.test.js', ['timers', 'long setTimeout'], 'timeout', { api: 'setTimeout', delayMs: 60_000 }),
-  resource('setInterval of node:timers', 'timer', 'timers.test.js', ['timers', 'setInterval of node:timers'], 'node-timers', {
+  resource('setInterval', 'timer', 'timers.test.js', ['timers', 'setInterval never cleared'], 'interval', {
     api: 'setInterval',
-    delayMs: 2000,
+    delayMs: 1000,
   }),
-  resource('TCP client socket', 'socket', 'network.test.js', ['network', 'tcp client socket'], 'tcp', { protocol: 'tcp', remoteAddress: '127.0.0.1' }),
+  resource('setTimeout (long)', 'timer', 'timers.test.js', ['timers', 'long setTimeout'], 'timeout', {
+    api: 'setTimeout',
+    delayMs: 60_000,
+  }),
+  resource(
+    'setInterval of node:timers',
+    'timer',
+    'timers.test.js',
+    ['timers', 'setInterval of node:timers'],
+    'node-timers',
+    {
+      api: 'setInterval',
+      delayMs: 2000,
+    },
+  ),
+  resource('TCP client socket', 'socket', 'network.test.js', ['network', 'tcp client socket'], 'tcp', {
+    protocol: 'tcp',
+    remoteAddress: '127.0.0.1',
+  }),
   resource('UDP socket (dgram bind)', 'socket', 'network.test.js', ['network', 'udp socket'], 'udp', {
     protocol: 'udp',
     address: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
@@ -81,24 +115,51 @@ const SHARED_LEAKS: ExpectedLeak[] = [
     args: ['5'],
     pid: expect.any(Number),
   }),
-  resource('worker thread', 'worker', 'processes.test.js', ['processes', 'worker thread'], 'worker', { threadId: expect.any(Number) }),
-  resource('MessageChannel port with a listener', 'message-port', 'processes.test.js', ['processes', 'message port with a listener'], 'port', {
-    type: 'MessagePort',
+  resource('worker thread', 'worker', 'processes.test.js', ['processes', 'worker thread'], 'worker', {
+    threadId: expect.any(Number),
   }),
-  resource('BroadcastChannel with onmessage', 'message-port', 'processes.test.js', ['processes', 'broadcast channel with onmessage'], 'broadcast', {
-    type: 'BroadcastChannel',
-    name: 'leakwatch-fixture',
-  }),
+  resource(
+    'MessageChannel port with a listener',
+    'message-port',
+    'processes.test.js',
+    ['processes', 'message port with a listener'],
+    'port',
+    {
+      type: 'MessagePort',
+    },
+  ),
+  resource(
+    'BroadcastChannel with onmessage',
+    'message-port',
+    'processes.test.js',
+    ['processes', 'broadcast channel with onmessage'],
+    'broadcast',
+    {
+      type: 'BroadcastChannel',
+      name: 'leakwatch-fixture',
+    },
+  ),
   resource('fs.watch', 'fs-watcher', 'files.test.js', ['files', 'fs.watch'], 'watch', { api: 'fs.watch' }),
-  resource('fs.watchFile', 'fs-watcher', 'files.test.js', ['files', 'fs.watchFile'], 'watchFile', { api: 'fs.watchFile' }),
+  resource('fs.watchFile', 'fs-watcher', 'files.test.js', ['files', 'fs.watchFile'], 'watchFile', {
+    api: 'fs.watchFile',
+  }),
   resource('fs.openSync fd', 'file-handle', 'files.test.js', ['files', 'fs.openSync'], 'openSync', {
     api: 'fs.open',
     path: expect.stringMatching(/shared-leaks[\\/]files\.test\.js$/),
   }),
-  resource('fs.open (callback) fd', 'file-handle', 'files.test.js', ['files', 'fs.open with a callback'], 'open', { api: 'fs.open' }),
-  resource('fs.promises.open FileHandle', 'file-handle', 'files.test.js', ['files', 'fs.promises.open'], 'promises.open', {
-    api: 'fs.promises.open',
+  resource('fs.open (callback) fd', 'file-handle', 'files.test.js', ['files', 'fs.open with a callback'], 'open', {
+    api: 'fs.open',
   }),
+  resource(
+    'fs.promises.open FileHandle',
+    'file-handle',
+    'files.test.js',
+    ['files', 'fs.promises.open'],
+    'promises.open',
+    {
+      api: 'fs.promises.open',
+    },
+  ),
   resource('better-sqlite3 Database', 'sqlite', 'files.test.js', ['files', 'better-sqlite3 database'], 'sqlite', {
     driver: 'better-sqlite3',
     memory: true,
@@ -147,7 +208,8 @@ const SHARED_LEAKS: ExpectedLeak[] = [
 
 const findingsFor = (report: Report, leak: ExpectedLeak) => findingsOf(LEAKS, report, leak);
 const expectLeak = (report: Report, leak: ExpectedLeak) => expectFinding(LEAKS, report, leak);
-const lineOf = (leak: ExpectedLeak): number | null => (leak.marker === null ? null : markerLine(LEAKS, leak.file, leak.marker));
+const lineOf = (leak: ExpectedLeak): number | null =>
+  leak.marker === null ? null : markerLine(LEAKS, leak.file, leak.marker);
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -173,7 +235,12 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
 
     test('nothing else is reported: no duplicates, no false positives, nothing blamed on the bystander file', () => {
       const expected = new Set(SHARED_LEAKS.flatMap((leak) => findingsFor(report(), leak)));
-      expect(report().findings.filter((f) => !expected.has(f)).map(shape), 'findings the fixture did not ask for').toEqual([]);
+      expect(
+        report()
+          .findings.filter((f) => !expected.has(f))
+          .map(shape),
+        'findings the fixture did not ask for',
+      ).toEqual([]);
       expect(report().findings).toHaveLength(SHARED_LEAKS.length);
       for (const f of report().findings) if (f.site) expect(f.site.file, shape(f)).toBe(f.file);
     });
@@ -192,7 +259,9 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
       expectAllTestsPassed(runner, run().output, LEAKS_TESTS);
       expect(run().output).toContain('LeakError');
       for (const file of LEAKS_FILES) {
-        expect(fileFailedInOutput(runner, run().output, file), `${runner}'s FAIL line for ${file}`).toBe(FAILING_FILES.includes(file));
+        expect(fileFailedInOutput(runner, run().output, file), `${runner}'s FAIL line for ${file}`).toBe(
+          FAILING_FILES.includes(file),
+        );
       }
       // The error points at the leak's line.
       expect(run().output).toContain(`timers.test.js:${markerLine(LEAKS, 'timers.test.js', 'interval')}:`);
@@ -211,7 +280,13 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
       expectSchemaValid(report());
       expectConsistentSummary(report());
       expectPortablePaths(report());
-      expect(report().summary).toMatchObject({ files: LEAKS_FILES.length, tests: LEAKS_TESTS, findings: SHARED_LEAKS.length, failing: 23, warning: 3 });
+      expect(report().summary).toMatchObject({
+        files: LEAKS_FILES.length,
+        tests: LEAKS_TESTS,
+        findings: SHARED_LEAKS.length,
+        failing: 23,
+        warning: 3,
+      });
       for (const f of report().findings) expect(f.id).toMatch(/^[0-9a-f]{12}$/);
     });
 
@@ -225,20 +300,28 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
   });
 
   test('ids, sites (to the column) and counts are identical across Vitest, Jest 30 and Jest 29', () => {
-    const byShape = (runner: Runner) => Object.fromEntries(reportOf(runs[runner]).findings.map((f) => [shape(f), f.id]));
+    const byShape = (runner: Runner) =>
+      Object.fromEntries(reportOf(runs[runner]).findings.map((f) => [shape(f), f.id]));
     const baseline = byShape('vitest');
     expect(Object.keys(baseline)).toHaveLength(SHARED_LEAKS.length);
     for (const runner of RUNNER_NAMES) expect(byShape(runner), runner).toEqual(baseline);
     for (const leak of SHARED_LEAKS) {
       const found = RUNNER_NAMES.map((runner) => findingsFor(reportOf(runs[runner]), leak)[0]);
-      expect(new Set(found.map((f) => f?.id)).size, `${leak.label}: ${JSON.stringify(found.map((f) => f?.id))}`).toBe(1);
+      expect(new Set(found.map((f) => f?.id)).size, `${leak.label}: ${JSON.stringify(found.map((f) => f?.id))}`).toBe(
+        1,
+      );
       expect(new Set(found.map((f) => JSON.stringify(f?.site))).size, `${leak.label}: sites`).toBe(1);
     }
   });
 
   test('the three reports list the same files and tests, with the same states', () => {
     const tests = (runner: Runner) =>
-      ((reportOf(runs[runner]) as any).files as Array<{ file: string; tests: Array<{ titlePath: string[]; state: string }> }>)
+      (
+        (reportOf(runs[runner]) as any).files as Array<{
+          file: string;
+          tests: Array<{ titlePath: string[]; state: string }>;
+        }>
+      )
         .flatMap((f) => f.tests.map((t) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`))
         .sort();
     expect(tests('vitest')).toHaveLength(LEAKS_TESTS);
@@ -261,7 +344,13 @@ describe('shared-clean: look-alikes of every leak, under Vitest, Jest 30 and Jes
     test('zero findings (warnings included), zero internal errors, exit code 0', () => {
       expect(report().findings.map(shape), `false positives under ${runner}`).toEqual([]);
       expect(report().errors).toEqual([]);
-      expect(report().summary).toMatchObject({ files: CLEAN_FILES.length, tests: CLEAN_TESTS, findings: 0, failing: 0, warning: 0 });
+      expect(report().summary).toMatchObject({
+        files: CLEAN_FILES.length,
+        tests: CLEAN_TESTS,
+        findings: 0,
+        failing: 0,
+        warning: 0,
+      });
       expect(run().output).not.toContain('LeakError');
       expectAllTestsPassed(runner, run().output, CLEAN_TESTS);
       expect(run().code, run().output).toBe(0);
@@ -280,7 +369,12 @@ describe('shared-clean: look-alikes of every leak, under Vitest, Jest 30 and Jes
 
   test('the three reports list the same files and tests, all passed', () => {
     const tests = (runner: Runner) =>
-      ((reportOf(runs[runner]) as any).files as Array<{ file: string; tests: Array<{ titlePath: string[]; state: string }> }>)
+      (
+        (reportOf(runs[runner]) as any).files as Array<{
+          file: string;
+          tests: Array<{ titlePath: string[]; state: string }>;
+        }>
+      )
         .flatMap((f) => f.tests.map((t) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`))
         .sort();
     expect(tests('vitest')).toHaveLength(CLEAN_TESTS);

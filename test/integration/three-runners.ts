@@ -33,12 +33,15 @@ export function reportOf(run: RunResult | undefined): Report {
 
 /** Tests the runner itself counted: "Tests  22 passed (22)" (Vitest) or "Tests:       22 passed, 22 total" (Jest). */
 export function expectAllTestsPassed(runner: Runner, output: string, count: number): void {
-  const summary = runner === 'vitest' ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`) : new RegExp(`Tests:\\s+${count} passed, ${count} total`);
+  const summary =
+    runner === 'vitest'
+      ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`)
+      : new RegExp(`Tests:\\s+${count} passed, ${count} total`);
   expect(output, `${runner}'s test summary`).toMatch(summary);
 }
 
-
-const lineOf = (fixture: string, leak: ExpectedLeak): number | null => (leak.marker === null ? null : markerLine(fixture, leak.file, leak.marker));
+const lineOf = (fixture: string, leak: ExpectedLeak): number | null =>
+  leak.marker === null ? null : markerLine(fixture, leak.file, leak.marker);
 
 /** Findings matching the expectation's kind, file, test and site line. */
 export function findingsOf(fixture: string, report: Report, leak: ExpectedLeak): Finding[] {
@@ -67,7 +70,7 @@ export function expectFinding(fixture: string, report: Report, leak: ExpectedLea
   if (leak.marker !== null) expect(finding.site).toMatchObject({ file: leak.file, line: lineOf(fixture, leak) });
   if (leak.details) expect(finding.details).toMatchObject(leak.details);
   // Resource messages say where the resource was made; per-test measurements belong to their test by construction.
-  if (leak.scope === 'file') expect(finding.message).toContain(leak.test === null ? 'outside any test' : `in test "${leak.test.join(' > ')}"`);
+  if (leak.scope === 'file')
+    expect(finding.message).toContain(leak.test === null ? 'outside any test' : `in test "${leak.test.join(' > ')}"`);
   return finding;
 }
-

@@ -35,7 +35,8 @@ interface Expected {
 /** What a finding is judged on here: kind, file, test and site line (the `// @leak` marker's). */
 const expectedShape = (fixture: string, e: Expected) =>
   `${e.kind} ${e.file} [${e.test?.join(' > ') ?? 'null'}] ${e.file}:${markerLine(fixture, e.file, e.marker)}`;
-const findingShape = (f: Finding) => `${f.kind} ${f.file} [${f.test?.join(' > ') ?? 'null'}] ${f.site ? `${f.site.file}:${f.site.line}` : 'no-site'}`;
+const findingShape = (f: Finding) =>
+  `${f.kind} ${f.file} [${f.test?.join(' > ') ?? 'null'}] ${f.site ? `${f.site.file}:${f.site.line}` : 'no-site'}`;
 
 /** Exactly the expected findings, nothing else, each with its details; and no internal error. */
 function expectExactly(fixture: string, report: Report, expected: Expected[]): void {
@@ -80,7 +81,12 @@ const SHARED_EXPECTED: Expected[] = [
     marker: 'timers.promises',
     details: { api: 'timers/promises.setTimeout', delayMs: 30_000 },
   },
-  { kind: 'server', file: 'fake-left-on.test.js', test: ["the runner's fake timers left on", 'a real server and a real interval'], marker: 'fake-server' },
+  {
+    kind: 'server',
+    file: 'fake-left-on.test.js',
+    test: ["the runner's fake timers left on", 'a real server and a real interval'],
+    marker: 'fake-server',
+  },
   {
     kind: 'timer',
     file: 'fake-left-on.test.js',
@@ -96,18 +102,33 @@ const SHARED_EXPECTED: Expected[] = [
     details: { api: 'timers/promises.setInterval', delayMs: 10 },
   },
 ];
-const SHARED_FILES = ['fake-clean.test.js', 'fake-left-on.test.js', 'iterator.test.js', 'promises-clean.test.js', 'promises.test.js'];
+const SHARED_FILES = [
+  'fake-clean.test.js',
+  'fake-left-on.test.js',
+  'iterator.test.js',
+  'promises-clean.test.js',
+  'promises.test.js',
+];
 const SHARED_TESTS = 19;
 
 const SINON = 'sinon-timers';
 const SINON_EXPECTED: Expected[] = [
-  { kind: 'server', file: 'sinon-left-on.test.js', test: ['@sinonjs/fake-timers left installed', 'a real server'], marker: 'sinon-server' },
+  {
+    kind: 'server',
+    file: 'sinon-left-on.test.js',
+    test: ['@sinonjs/fake-timers left installed', 'a real server'],
+    marker: 'sinon-server',
+  },
 ];
 const SINON_TESTS = 4;
 
 /** Every test passed, by the runner's own count: "Tests  4 passed (4)" (Vitest) or "Tests:       4 passed, 4 total" (Jest). */
 function expectAllTestsPassed(runner: Runner, output: string, count: number): void {
-  expect(output).toMatch(runner === 'vitest' ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`) : new RegExp(`Tests:\\s+${count} passed, ${count} total`));
+  expect(output).toMatch(
+    runner === 'vitest'
+      ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`)
+      : new RegExp(`Tests:\\s+${count} passed, ${count} total`),
+  );
 }
 
 describe.each([
@@ -126,7 +147,12 @@ describe.each([
 
     test('each leak with its test, line and api; the clean look-alikes produce nothing; no internal error', () => {
       expectExactly(fixture, report(), expected);
-      expect(report().findings.filter((f) => f.file.includes('clean')).map(shape), 'findings in the clean files').toEqual([]);
+      expect(
+        report()
+          .findings.filter((f) => f.file.includes('clean'))
+          .map(shape),
+        'findings in the clean files',
+      ).toEqual([]);
       expect(run().code, run().output).toBe(1);
     });
 
@@ -147,7 +173,8 @@ describe.each([
 
 describe('Jest run in band: a for await loop over setInterval left polling', () => {
   // That file alone: the other files' leaks would keep the process alive by themselves.
-  const only = (env: Record<string, string>) => runJest(SHARED, ['--runInBand', '--no-cache', 'iterator.test.js'], { env, timeoutMs: 12_000 });
+  const only = (env: Record<string, string>) =>
+    runJest(SHARED, ['--runInBand', '--no-cache', 'iterator.test.js'], { env, timeoutMs: 12_000 });
   let reaped: RunResult;
   let kept: RunResult;
   beforeAll(async () => {
@@ -201,7 +228,13 @@ describe('Vitest only: named ESM imports of node:timers/promises, and setImmedia
         details: { api: 'timers/promises.scheduler.wait', delayMs: 60_000 },
       },
       // Judged at once (settleMs 0): the Immediate made in the last afterAll has not run yet.
-      { kind: 'timer', file: 'esm.test.mjs', test: null, marker: 'esm-setImmediate', details: { api: 'timers/promises.setImmediate' } },
+      {
+        kind: 'timer',
+        file: 'esm.test.mjs',
+        test: null,
+        marker: 'esm-setImmediate',
+        details: { api: 'timers/promises.setImmediate' },
+      },
     ]);
     expect(run.code, run.output).toBe(1);
   });
@@ -218,7 +251,12 @@ describe("Vitest's vm pool with jsdom (vmThreads)", () => {
   test("jsdom's timers (numbers, no unref) cause no internal error, and the file's server is reported", () => {
     // Only the server: jsdom's window.setInterval is jsdom's own timer, not one of the Node timers leakwatch wraps.
     expectExactly(VM, reportOf(run), [
-      { kind: 'server', file: 'jsdom.test.js', test: ['vm pool with jsdom', 'leaks a server and a timer'], marker: 'vm-server' },
+      {
+        kind: 'server',
+        file: 'jsdom.test.js',
+        test: ['vm pool with jsdom', 'leaks a server and a timer'],
+        marker: 'vm-server',
+      },
     ]);
     expect(run.output).not.toContain('internal error');
     expect(run.code, run.output).toBe(1);

@@ -46,7 +46,9 @@ describe.each(Object.keys(RUNNERS) as Runner[])('%s', (runner) => {
 
   test('idle keep-alive sockets (https.Agent, fetch, and over plain http) and an unref-ed tls one: no finding, every test ran and passed', () => {
     expect(run.report!.findings.filter((f) => f.file === 'keep-alive.test.js').map(shape)).toEqual([]);
-    const tests = (run.report as any).files.flatMap((f: any) => f.tests.map((t: any) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`));
+    const tests = (run.report as any).files.flatMap((f: any) =>
+      f.tests.map((t: any) => `${f.file} > ${t.titlePath.join(' > ')}: ${t.state}`),
+    );
     expect(tests.sort()).toEqual([
       'keep-alive.test.js > tls keep-alive > a tls socket unref-ed by its owner: passed',
       'keep-alive.test.js > tls keep-alive > fetch keeps its connection for the next request: passed',

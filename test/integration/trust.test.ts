@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExpectedLeak } from './expected-leaks';
 import { expectConsistentSummary, expectSchemaValid, shape } from './helpers';
 import { cleanup, runJest, runVitest, type Finding, type RunResult } from './run';
-import { RUNNER_NAMES, expectAllTestsPassed, expectFinding, findingsOf, reportOf, runAll, type Runner } from './three-runners';
+import {
+  RUNNER_NAMES,
+  expectAllTestsPassed,
+  expectFinding,
+  findingsOf,
+  reportOf,
+  runAll,
+  type Runner,
+} from './three-runners';
 
 // Attribution by the code that made a resource, and records that last as long as their resource: work a test does
 // not await, concurrent tests beside sequential ones, resources still opening (or idle in a pool) when their test
@@ -10,7 +18,13 @@ import { RUNNER_NAMES, expectAllTestsPassed, expectFinding, findingsOf, reportOf
 
 const TRUST = 'shared-trust';
 
-const leak = (kind: Finding['kind'], file: string, test: string[], marker: string, details?: Record<string, unknown>): ExpectedLeak => ({
+const leak = (
+  kind: Finding['kind'],
+  file: string,
+  test: string[],
+  marker: string,
+  details?: Record<string, unknown>,
+): ExpectedLeak => ({
   label: `${file}: ${test.at(-1)}`,
   kind,
   scope: 'file',
@@ -23,9 +37,15 @@ const leak = (kind: Finding['kind'], file: string, test: string[], marker: strin
 });
 
 const EXPECTED: ExpectedLeak[] = [
-  leak('timer', 'unawaited.test.js', ['unawaited', 'a timer callback makes an interval'], 'late-interval', { api: 'setInterval' }),
-  leak('timer', 'unawaited.test.js', ['unawaited', 'a promise chain makes a timer after an await'], 'late-timeout', { api: 'setTimeout' }),
-  leak('timer', 'unawaited.test.js', ['unawaited', 'an exit handler makes an interval'], 'exit-handler', { api: 'setInterval' }),
+  leak('timer', 'unawaited.test.js', ['unawaited', 'a timer callback makes an interval'], 'late-interval', {
+    api: 'setInterval',
+  }),
+  leak('timer', 'unawaited.test.js', ['unawaited', 'a promise chain makes a timer after an await'], 'late-timeout', {
+    api: 'setTimeout',
+  }),
+  leak('timer', 'unawaited.test.js', ['unawaited', 'an exit handler makes an interval'], 'exit-handler', {
+    api: 'setInterval',
+  }),
   leak('timer', 'concurrent.test.js', ['concurrent', 'leaks an interval after an await'], 'concurrent-interval'),
   leak('server', 'concurrent.test.js', ['concurrent', 'listens without awaiting, after an await'], 'concurrent-listen'),
   leak('timer', 'concurrent.test.js', ['concurrent', 'sequential: leaks a timer'], 'sequential-timeout'),
@@ -55,9 +75,17 @@ const EXPECTED: ExpectedLeak[] = [
   // Unref'ed, its record went; ref() made it hold the process again, at that line.
   leak('timer', 'pending.test.js', ['pending', 'refs it again'], 're-ref', { api: 'setTimeout' }),
   leak('server', 'pending.test.js', ['pending', 'listen() not awaited'], 'listen-not-awaited'),
-  leak('db-connection', 'pending.test.js', ['pending', 'sqlite3 open not awaited'], 'sqlite3-opening', { driver: 'sqlite3' }),
+  leak('db-connection', 'pending.test.js', ['pending', 'sqlite3 open not awaited'], 'sqlite3-opening', {
+    driver: 'sqlite3',
+  }),
   // Opened by the earlier, completed request; the hanging request took it from the pool.
-  leak('socket', 'pending.test.js', ['pending', 'a request that never ends reuses the idle socket'], 'hanging-request', { protocol: 'tcp' }),
+  leak(
+    'socket',
+    'pending.test.js',
+    ['pending', 'a request that never ends reuses the idle socket'],
+    'hanging-request',
+    { protocol: 'tcp' },
+  ),
 ];
 const TESTS = 18;
 
@@ -76,7 +104,12 @@ describe('shared-trust: each leak on the test whose code made it, under Vitest, 
 
     test('nothing else: the innocent tests and the clean concurrent test have no finding, no internal error', () => {
       const expected = new Set(EXPECTED.flatMap((l) => findingsOf(TRUST, report(), l)));
-      expect(report().findings.filter((f) => !expected.has(f)).map(shape), 'findings the fixture did not ask for').toEqual([]);
+      expect(
+        report()
+          .findings.filter((f) => !expected.has(f))
+          .map(shape),
+        'findings the fixture did not ask for',
+      ).toEqual([]);
       expect(report().errors).toEqual([]);
       expectSchemaValid(report());
       expectConsistentSummary(report());
@@ -95,7 +128,9 @@ describe('shared-trust in the Jest setup-file-only mode (no environment wrapper)
   beforeAll(() =>
     Promise.all(
       (['jest30', 'jest29'] as const).map(async (jest) => {
-        runs[jest] = await runJest(TRUST, ['--config', 'jest.setup-only.config.cjs', '--maxWorkers=2', '--no-cache'], { jest });
+        runs[jest] = await runJest(TRUST, ['--config', 'jest.setup-only.config.cjs', '--maxWorkers=2', '--no-cache'], {
+          jest,
+        });
       }),
     ),
   );
@@ -109,7 +144,9 @@ describe('shared-trust in the Jest setup-file-only mode (no environment wrapper)
     const [listener] = expected.filter((l) => l.kind === 'listener' && l.file === 'concurrent.test.js');
     const resources = expected.filter((l) => l !== listener);
     for (const l of resources) expectFinding(TRUST, report, l);
-    expect(report.findings.filter((f) => f.kind === 'listener' && f.file === listener!.file).map((f) => f.test)).toEqual([listener!.test]);
+    expect(
+      report.findings.filter((f) => f.kind === 'listener' && f.file === listener!.file).map((f) => f.test),
+    ).toEqual([listener!.test]);
     expect(report.findings).toHaveLength(expected.length);
     expect(report.errors).toEqual([]);
   });
@@ -133,8 +170,14 @@ describe('shared-trust-clean: the look-alikes report nothing, under Vitest, Jest
 describe('shared-strict: strict scope judges each test by what its own code made, under Vitest, Jest 30 and Jest 29', () => {
   const STRICT = 'shared-strict';
   const OWN: ExpectedLeak[] = [
-    { ...leak('timer', 'watcher.test.js', ['watcher', 'its own timer is its own leak'], 'own-interval'), scope: 'test' },
-    { ...leak('server', 'shared-server.test.js', ['shared server', 'starts the server'], 'shared-server'), scope: 'test' },
+    {
+      ...leak('timer', 'watcher.test.js', ['watcher', 'its own timer is its own leak'], 'own-interval'),
+      scope: 'test',
+    },
+    {
+      ...leak('server', 'shared-server.test.js', ['shared server', 'starts the server'], 'shared-server'),
+      scope: 'test',
+    },
   ];
   const runs: Partial<Record<Runner, RunResult>> = {};
   // CI=true (set by runCli): reap is on, and must wait for the file's end.
@@ -147,14 +190,21 @@ describe('shared-strict: strict scope judges each test by what its own code made
     test("the beforeAll's watcher and the timers it re-arms during tests are no test's: only the tests' own leaks", () => {
       for (const expected of OWN) expectFinding(STRICT, report(), expected);
       const expected = new Set(OWN.flatMap((l) => findingsOf(STRICT, report(), l)));
-      expect(report().findings.filter((f) => !expected.has(f)).map(shape), 'findings the fixture did not ask for').toEqual([]);
+      expect(
+        report()
+          .findings.filter((f) => !expected.has(f))
+          .map(shape),
+        'findings the fixture did not ask for',
+      ).toEqual([]);
       expect(report().errors).toEqual([]);
     });
 
     test('a resource reported at its test end is not reaped before the file ends: the later test that uses it passes', () => {
       const output = runs[runner]!.output;
       // Failed: the two leaky tests (by their LeakError); passed: the other three, the server's user included.
-      expect(output).toMatch(runner === 'vitest' ? /Tests\s+2 failed \| 3 passed \(5\)/ : /Tests:\s+2 failed, 3 passed, 5 total/);
+      expect(output).toMatch(
+        runner === 'vitest' ? /Tests\s+2 failed \| 3 passed \(5\)/ : /Tests:\s+2 failed, 3 passed, 5 total/,
+      );
       expect(output).not.toMatch(/ECONNREFUSED|socket hang up/);
     });
   });
@@ -173,16 +223,19 @@ describe('shared-load-error: a test file that throws while it loads, under Vites
   beforeAll(() => Promise.all(Object.entries(RUNS).map(async ([name, run]) => (runs[name as Run] = await run()))));
   afterAll(() => Object.values(runs).forEach(cleanup));
 
-  test.each(Object.keys(RUNS) as Run[])('%s: what it made before the throw is reported against the file and reaped, and the run ends', (name) => {
-    const run = runs[name]!;
-    expect(run.durationMs, run.output).toBeLessThan(30_000);
-    expect(run.code, run.output).toBe(1);
-    expect(run.output).toContain('this test file fails to load');
-    const report = reportOf(run);
-    expect(report.findings.map(shape)).toEqual(['fail file server broken.test.js [null] broken.test.js:4 x1']);
-    expect(report.errors).toEqual([]);
-    expect(run.output).not.toContain('Jest did not exit');
-  });
+  test.each(Object.keys(RUNS) as Run[])(
+    '%s: what it made before the throw is reported against the file and reaped, and the run ends',
+    (name) => {
+      const run = runs[name]!;
+      expect(run.durationMs, run.output).toBeLessThan(30_000);
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toContain('this test file fails to load');
+      const report = reportOf(run);
+      expect(report.findings.map(shape)).toEqual(['fail file server broken.test.js [null] broken.test.js:4 x1']);
+      expect(report.errors).toEqual([]);
+      expect(run.output).not.toContain('Jest did not exit');
+    },
+  );
 });
 
 describe('shared-late: late work of a file already judged, with files sharing one process', () => {
@@ -197,15 +250,22 @@ describe('shared-late: late work of a file already judged, with files sharing on
   beforeAll(() => Promise.all(Object.entries(RUNS).map(async ([name, run]) => (runs[name as Run] = await run()))));
   afterAll(() => Object.values(runs).forEach(cleanup));
 
-  test.each(Object.keys(RUNS) as Run[])("%s: reported against the file and test that made it, and the next file still passes", (name) => {
-    const run = runs[name]!;
-    const report = reportOf(run);
-    expectFinding('shared-late', report, leak('timer', 'late.test.js', ['late', 'starts work that outlives the file'], 'late-interval'));
-    expect(report.findings).toHaveLength(1);
-    expect(report.errors).toEqual([]);
-    // The leak fails the run, but neither file's tests: slow.test.js did nothing wrong and late.test.js ended clean.
-    expect(run.code, run.output).toBe(1);
-    expect(run.output).not.toMatch(/LeakError/);
-    expect(run.output).toMatch(name.startsWith('vitest') ? /Tests\s+2 passed \(2\)/ : /Tests:\s+2 passed, 2 total/);
-  });
+  test.each(Object.keys(RUNS) as Run[])(
+    '%s: reported against the file and test that made it, and the next file still passes',
+    (name) => {
+      const run = runs[name]!;
+      const report = reportOf(run);
+      expectFinding(
+        'shared-late',
+        report,
+        leak('timer', 'late.test.js', ['late', 'starts work that outlives the file'], 'late-interval'),
+      );
+      expect(report.findings).toHaveLength(1);
+      expect(report.errors).toEqual([]);
+      // The leak fails the run, but neither file's tests: slow.test.js did nothing wrong and late.test.js ended clean.
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).not.toMatch(/LeakError/);
+      expect(run.output).toMatch(name.startsWith('vitest') ? /Tests\s+2 passed \(2\)/ : /Tests:\s+2 passed, 2 total/);
+    },
+  );
 });

@@ -26,7 +26,12 @@ function file(name: string, content?: string): string {
 }
 
 /** A finding as a run reports it, with run-specific fields that must never reach the baseline. */
-function finding(kind: Kind, test: string[] | null, line: number | null, opts: { file?: string; column?: number; siteFile?: string } = {}): Finding {
+function finding(
+  kind: Kind,
+  test: string[] | null,
+  line: number | null,
+  opts: { file?: string; column?: number; siteFile?: string } = {},
+): Finding {
   const testFile = opts.file ?? 'test/api.test.ts';
   const site = line === null ? null : { file: opts.siteFile ?? testFile, line, column: opts.column ?? 5 };
   return {
@@ -74,26 +79,53 @@ describe('loadBaseline', () => {
 
   test('keeps a note (message) on an entry', () => {
     const f = finding('timer', ['t'], 1);
-    const p = file('noted.json', JSON.stringify(baseline(entry(f, { message: 'JIRA-12: the pool is closed by globalTeardown' }))));
+    const p = file(
+      'noted.json',
+      JSON.stringify(baseline(entry(f, { message: 'JIRA-12: the pool is closed by globalTeardown' }))),
+    );
     expect(loadBaseline(p)!.entries[0]!.message).toBe('JIRA-12: the pool is closed by globalTeardown');
   });
 
   const corrupt: Array<[string, string, RegExp]> = [
     ['empty', '', /is empty \(half-written\?\)/],
     ['whitespace only', '  \n', /is empty/],
-    ['half-written', renderBaseline([finding('timer', ['a'], 1), finding('server', ['b'], 2)]).slice(0, 120), /is not valid JSON .*half-written/],
+    [
+      'half-written',
+      renderBaseline([finding('timer', ['a'], 1), finding('server', ['b'], 2)]).slice(0, 120),
+      /is not valid JSON .*half-written/,
+    ],
     ['not JSON', 'entries: []', /is not valid JSON/],
-    ['merge conflict', '{\n<<<<<<< HEAD\n  "version": 1,\n=======\n  "version": 1,\n>>>>>>> main\n}\n', /has merge conflict markers/],
+    [
+      'merge conflict',
+      '{\n<<<<<<< HEAD\n  "version": 1,\n=======\n  "version": 1,\n>>>>>>> main\n}\n',
+      /has merge conflict markers/,
+    ],
     ['an array', '[]', /is not a leakwatch baseline: expected an object .*received an array/],
     ['an empty object', '{}', /is not a leakwatch baseline: "version" is missing/],
     ['null', 'null', /is not a leakwatch baseline/],
     ['no entries', '{"version":1}', /is not a leakwatch baseline: "entries" is missing/],
     ['a report instead', JSON.stringify({ version: 1, runner: 'vitest', findings: [] }), /is not a leakwatch baseline/],
     ['another version', '{"version":2,"entries":[]}', /has version 2, and this leakwatch reads version 1/],
-    ['a bad kind', JSON.stringify(baseline({ ...entry(finding('timer', null, 1)), kind: 'timers' as Kind })), /"entries\.0\.kind"/],
-    ['a bad line', JSON.stringify(baseline(entry(finding('timer', null, 1), { site: { file: 'a.ts', line: 0, column: 1 } }))), /"entries\.0\.site\.line"/],
-    ['a missing id', JSON.stringify({ version: 1, entries: [{ kind: 'timer', file: 'a.ts', test: null, site: null }] }), /"entries\.0\.id" is missing/],
-    ['an unknown key', JSON.stringify({ version: 1, entries: [{ ...entry(finding('timer', null, 1)), count: 3 }] }), /unknown key "entries\.0\.count"/],
+    [
+      'a bad kind',
+      JSON.stringify(baseline({ ...entry(finding('timer', null, 1)), kind: 'timers' as Kind })),
+      /"entries\.0\.kind"/,
+    ],
+    [
+      'a bad line',
+      JSON.stringify(baseline(entry(finding('timer', null, 1), { site: { file: 'a.ts', line: 0, column: 1 } }))),
+      /"entries\.0\.site\.line"/,
+    ],
+    [
+      'a missing id',
+      JSON.stringify({ version: 1, entries: [{ kind: 'timer', file: 'a.ts', test: null, site: null }] }),
+      /"entries\.0\.id" is missing/,
+    ],
+    [
+      'an unknown key',
+      JSON.stringify({ version: 1, entries: [{ ...entry(finding('timer', null, 1)), count: 3 }] }),
+      /unknown key "entries\.0\.count"/,
+    ],
   ];
   test.each(corrupt)('%s: throws naming the file and the fix, never reads it as empty', (_name, content, why) => {
     const p = file('leakwatch-baseline.json', content);
@@ -114,7 +146,9 @@ describe('loadBaseline', () => {
     const p = file('a-directory');
     fs.mkdirSync(p);
     expect(() => loadBaseline(p)).toThrow(LeakwatchConfigError);
-    expect(() => loadBaseline(p)).toThrow(new RegExp(`cannot read the baseline file ${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(EISDIR\\)\\. Fix:`));
+    expect(() => loadBaseline(p)).toThrow(
+      new RegExp(`cannot read the baseline file ${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(EISDIR\\)\\. Fix:`),
+    );
   });
 });
 

@@ -25,13 +25,38 @@ import {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-commands-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function finding(kind: Kind, file: string, test: string[] | null, line: number, action: 'fail' | 'warn' = 'fail'): Finding {
+function finding(
+  kind: Kind,
+  file: string,
+  test: string[] | null,
+  line: number,
+  action: 'fail' | 'warn' = 'fail',
+): Finding {
   const site = { file, line, column: 3 };
-  return { id: findingId(kind, file, test, site), kind, scope: 'file', action, file, test, site, message: `${kind} leaked`, count: 1 };
+  return {
+    id: findingId(kind, file, test, site),
+    kind,
+    scope: 'file',
+    action,
+    file,
+    test,
+    site,
+    message: `${kind} leaked`,
+    count: 1,
+  };
 }
 
 const report = (findings: Finding[]) =>
-  buildReport({ runner: 'vitest', runnerVersion: '4.1.12', startedAt: new Date(0), durationMs: 1, options: resolveOptions(), files: [], findings, errors: [] });
+  buildReport({
+    runner: 'vitest',
+    runnerVersion: '4.1.12',
+    startedAt: new Date(0),
+    durationMs: 1,
+    options: resolveOptions(),
+    files: [],
+    findings,
+    errors: [],
+  });
 
 const timer = finding('timer', 'test/a.test.ts', ['a', 'polls'], 10);
 const server = finding('server', 'test/a.test.ts', ['a', 'serves'], 20);
@@ -71,13 +96,23 @@ describe('baseline ratchet', () => {
   });
 
   test('pruneBaseline removes what no longer occurs, never adds, refreshes moved entries and keeps notes', () => {
-    const noted: Baseline = { version: 1, entries: baseline.entries.map((e) => (e.id === timer.id ? { ...e, message: 'JIRA-1' } : e)) };
+    const noted: Baseline = {
+      version: 1,
+      entries: baseline.entries.map((e) => (e.id === timer.id ? { ...e, message: 'JIRA-1' } : e)),
+    };
     const movedTimer = finding('timer', 'test/a.test.ts', ['a', 'polls'], 11);
     const pruned = pruneBaseline(noted, [movedTimer, socket, heap]);
     expect(pruned.removed.map((e) => e.id)).toEqual([server.id]);
     expect(pruned.unbaselined.map((f) => f.id)).toEqual([heap.id]);
     expect(pruned.baseline.entries).toEqual([
-      { id: movedTimer.id, kind: 'timer', file: 'test/a.test.ts', test: ['a', 'polls'], site: movedTimer.site, message: 'JIRA-1' },
+      {
+        id: movedTimer.id,
+        kind: 'timer',
+        file: 'test/a.test.ts',
+        test: ['a', 'polls'],
+        site: movedTimer.site,
+        message: 'JIRA-1',
+      },
       { id: socket.id, kind: 'socket', file: 'test/b/c.test.ts', test: ['c'], site: socket.site },
     ]);
   });
@@ -128,11 +163,19 @@ describe('loadReport', () => {
   });
 
   test.each([
-    ['missing.json', undefined, /the report file .*missing\.json does not exist\. Fix: run the tests with a JSON report/],
+    [
+      'missing.json',
+      undefined,
+      /the report file .*missing\.json does not exist\. Fix: run the tests with a JSON report/,
+    ],
     ['empty.json', '', /is empty: it may be half-written/],
     ['half.json', renderJson(report([timer])).slice(0, 80), /is not valid JSON .*half-written/],
     ['array.json', '[]', /is not a leakwatch JSON report: expected an object, received an array/],
-    ['v2.json', JSON.stringify({ ...report([]), version: 2 }), /is not a leakwatch JSON report \(version 1\): "version": expected 1, received 2/],
+    [
+      'v2.json',
+      JSON.stringify({ ...report([]), version: 2 }),
+      /is not a leakwatch JSON report \(version 1\): "version": expected 1, received 2/,
+    ],
     ['bad-kind.json', JSON.stringify(report([{ ...timer, kind: 'timers' as Kind }])), /"findings\.0\.kind": expected/],
     ['baseline.json', renderBaseline([timer]), /is a baseline file, not a JSON report/],
   ])('%s: throws naming the file', (name, content, why) => {

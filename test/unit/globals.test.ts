@@ -29,7 +29,11 @@ describe('globalsMirror', () => {
 describe('GlobalsProbe with a mirror', () => {
   const cases: [string, string, string[]][] = [
     ['assignment', 'globalThis.added = 1', ['added']],
-    ['var-style definition', 'Object.defineProperty(globalThis, "defined", { value: 1, enumerable: false })', ['defined']],
+    [
+      'var-style definition',
+      'Object.defineProperty(globalThis, "defined", { value: 1, enumerable: false })',
+      ['defined'],
+    ],
     ['one name swapped for another', 'delete globalThis.existing; globalThis.other = 1', ['other']],
     ['nothing', 'const local = 1', []],
   ];

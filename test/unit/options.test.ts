@@ -13,19 +13,26 @@ describe('options', () => {
   });
 
   test('later layers win, kinds merge key by key', () => {
-    const o = resolveOptions({ kinds: { heap: { threshold: 10 } }, settleMs: 10 }, { kinds: { heap: 'fail', timer: 'off' } });
+    const o = resolveOptions(
+      { kinds: { heap: { threshold: 10 } }, settleMs: 10 },
+      { kinds: { heap: 'fail', timer: 'off' } },
+    );
     expect(o.kinds.heap.action).toBe('fail');
     expect(o.kinds.timer.action).toBe('off');
     expect(o.settleMs).toBe(10);
   });
 
   test('unknown key names the key and the fix', () => {
-    expect(() => validateOptions({ settleMS: 5 }, 'x.ts')).toThrow(/unknown option "settleMS" in x\.ts\. Fix: remove it/);
+    expect(() => validateOptions({ settleMS: 5 }, 'x.ts')).toThrow(
+      /unknown option "settleMS" in x\.ts\. Fix: remove it/,
+    );
     expect(() => validateOptions({ kinds: { timers: 'fail' } }, 'x.ts')).toThrow(/unknown option "kinds\.timers"/);
   });
 
   test('wrong type names the key, expected and received', () => {
-    expect(() => validateOptions({ settleMs: '5' }, 'x.ts')).toThrow(/invalid value for "settleMs": expected number, received "5".*Fix: use a whole number/);
+    expect(() => validateOptions({ settleMs: '5' }, 'x.ts')).toThrow(
+      /invalid value for "settleMs": expected number, received "5".*Fix: use a whole number/,
+    );
     expect(() => validateOptions({ kinds: { timer: 'error' } }, 'x.ts')).toThrow(/"kinds\.timer"/);
   });
 });
@@ -42,7 +49,9 @@ describe('the environment', () => {
 
   test('a bad LEAKWATCH value is an error naming the variable and the fix', async () => {
     const { applyEnvironment } = await import('@leakwatch/core');
-    expect(() => applyEnvironment(resolveOptions(), { LEAKWATCH: 'strict' })).toThrow(/invalid LEAKWATCH="strict".*Fix: use off, warn or fail/);
+    expect(() => applyEnvironment(resolveOptions(), { LEAKWATCH: 'strict' })).toThrow(
+      /invalid LEAKWATCH="strict".*Fix: use off, warn or fail/,
+    );
   });
 
   test('LEAKWATCH_REPORT_DIR places both reports, keeping configured names', async () => {
@@ -53,7 +62,7 @@ describe('the environment', () => {
 });
 
 test('a glob that cannot compile in an ignore rule names the rule and the key', () => {
-  expect(() => validateOptions({ ignore: [{ kind: 'timer' }, { stack: 'node_modules/[pg' }] }, 'leakwatch.config.ts')).toThrow(
-    /invalid glob in "ignore\.1\.stack" \("node_modules\/\[pg"\) in leakwatch\.config\.ts/,
-  );
+  expect(() =>
+    validateOptions({ ignore: [{ kind: 'timer' }, { stack: 'node_modules/[pg' }] }, 'leakwatch.config.ts'),
+  ).toThrow(/invalid glob in "ignore\.1\.stack" \("node_modules\/\[pg"\) in leakwatch\.config\.ts/);
 });

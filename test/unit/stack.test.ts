@@ -59,7 +59,10 @@ describe('source maps of files Node loaded itself', () => {
     };
     const file = path.join(dir, 'compiled.js');
     const inline = Buffer.from(JSON.stringify(map)).toString('base64');
-    fs.writeFileSync(file, `${generated.join('\n')}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`);
+    fs.writeFileSync(
+      file,
+      `${generated.join('\n')}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`,
+    );
     expect(inline.length).toBeGreaterThan(4096);
     expect(mapPosition({ file, line: 2, column: 7 })).toMatchObject({ file: path.join(dir, 'original.ts'), line: 4 });
   });

@@ -10,7 +10,10 @@ describe('track() arguments', () => {
   });
 
   test.each([
-    [{ kind: 'heap' }, /track\(resource, \{ kind \}\): "heap" is not a resource kind\. Fix: use one of timer, socket, .*other/],
+    [
+      { kind: 'heap' },
+      /track\(resource, \{ kind \}\): "heap" is not a resource kind\. Fix: use one of timer, socket, .*other/,
+    ],
     [{ kind: 'database' }, /"database" is not a resource kind/],
     [{ name: 3 }, /\{ name \}\): expected a string, got number/],
     [{ isOpen: true }, /\{ isOpen \}\): expected a function, got boolean\. Fix: pass isOpen: \(resource\) => \.\.\./],

@@ -28,7 +28,12 @@ function summarize(details: Record<string, unknown>): string {
  * `when`: 'file' after a file's afterAll hooks, 'test' after a test's own hooks (strict scope), 'run' after the whole
  * run, for what the runner's main process still holds (globalSetup, a reporter, the config).
  */
-export function attributeResources(root: string, file: string, records: Tracked[], when: 'file' | 'test' | 'run' = 'file'): RawFinding[] {
+export function attributeResources(
+  root: string,
+  file: string,
+  records: Tracked[],
+  when: 'file' | 'test' | 'run' = 'file',
+): RawFinding[] {
   const scope = when === 'test' ? 'test' : 'file';
   const groups = new Map<string, RawFinding>();
   const hints = new Map<string, string>();
@@ -36,7 +41,7 @@ export function attributeResources(root: string, file: string, records: Tracked[
     const resolved = resolvedStack(record);
     if (resolved.runnerOwned) continue;
     const kind = record.type.kind;
-    const test = record.concurrent ? null : record.test?.titlePath ?? null;
+    const test = record.concurrent ? null : (record.test?.titlePath ?? null);
     const site = toSite(root, resolved.site);
     const id = findingId(kind, file, test, site);
     const existing = groups.get(id);
@@ -72,7 +77,11 @@ export function attributeResources(root: string, file: string, records: Tracked[
     const many = finding.count > 1 ? `${finding.count} ${info.plural}` : `${info.article} ${info.label}`;
     const verb = finding.count > 1 ? 'are' : 'is';
     const after =
-      when === 'test' ? "the test's afterEach hooks" : when === 'run' ? 'the test run finished, and keeps the process alive' : "the file's afterAll hooks";
+      when === 'test'
+        ? "the test's afterEach hooks"
+        : when === 'run'
+          ? 'the test run finished, and keeps the process alive'
+          : "the file's afterAll hooks";
     finding.message = `${many} created ${where(finding.test, finding.details?.concurrent === true)} ${verb} still open after ${after}${summarize(
       finding.details ?? {},
     )}. Fix: ${hints.get(finding.id) ?? info.hint}.`;
@@ -107,7 +116,12 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Per-test measurements (heap, globals, listeners) as test-scoped findings, one per name. */
-export function attributeMeasurements(root: string, file: string, test: string[] | null, measurements: Measurement[]): RawFinding[] {
+export function attributeMeasurements(
+  root: string,
+  file: string,
+  test: string[] | null,
+  measurements: Measurement[],
+): RawFinding[] {
   const groups = new Map<string, RawFinding>();
   for (const m of measurements) {
     const resolved = m.stack ? resolveStack(m.stack) : undefined;

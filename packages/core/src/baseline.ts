@@ -33,7 +33,9 @@ function buildBaselineSchema() {
     kind: v.picklist(KINDS),
     file: v.pipe(v.string(), v.minLength(1)),
     test: v.nullable(v.array(v.string())),
-    site: v.nullable(v.strictObject({ file: v.pipe(v.string(), v.minLength(1)), line: positiveInt, column: positiveInt })),
+    site: v.nullable(
+      v.strictObject({ file: v.pipe(v.string(), v.minLength(1)), line: positiveInt, column: positiveInt }),
+    ),
     message: v.optional(v.string()),
   });
   return v.strictObject({
@@ -95,7 +97,9 @@ export function loadBaseline(file: string): Baseline | undefined {
       : where === 'version' && typeof version === 'number'
         ? `has version ${version}, and this leakwatch reads version 1`
         : `is not a leakwatch baseline: ${describeIssue(issue)}`;
-    throw new LeakwatchConfigError(`leakwatch: the baseline file ${file} ${what}. Fix: ${REGENERATE.replace('<file>', file)}.`);
+    throw new LeakwatchConfigError(
+      `leakwatch: the baseline file ${file} ${what}. Fix: ${REGENERATE.replace('<file>', file)}.`,
+    );
   }
   return result.output as Baseline;
 }
@@ -106,13 +110,19 @@ export function loadBaseline(file: string): Baseline | undefined {
  * kind, file, test and site file: the nearest line) or when the test was renamed (same kind, file and site
  * file:line:column). Each entry matches at most one finding; a finding's count does not matter.
  */
-export function matchBaseline(findings: Finding[], baseline: Baseline): { baselined: Set<string>; stale: BaselineEntry[] } {
+export function matchBaseline(
+  findings: Finding[],
+  baseline: Baseline,
+): { baselined: Set<string>; stale: BaselineEntry[] } {
   const { pairs, onlyBefore } = pairFindings(baseline.entries, findings);
   return { baselined: new Set(pairs.map(([, f]) => f.id)), stale: onlyBefore };
 }
 
 /** The entry of one finding: its identity only, keys in a fixed order. */
-export function baselineEntry(f: Pick<Finding, 'id' | 'kind' | 'file' | 'test' | 'site'>, message?: string): BaselineEntry {
+export function baselineEntry(
+  f: Pick<Finding, 'id' | 'kind' | 'file' | 'test' | 'site'>,
+  message?: string,
+): BaselineEntry {
   const entry: BaselineEntry = {
     id: f.id,
     kind: f.kind,

@@ -49,7 +49,10 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 /** Repeated options come as arrays, numbers as numbers (mri); a comma also separates values. */
 function list(value: unknown): string[] {
   if (value === undefined || value === false) return [];
-  return (Array.isArray(value) ? value : [value]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((x) => String(x).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function one(value: unknown, option: string): string | undefined {
@@ -61,14 +64,16 @@ function one(value: unknown, option: string): string | undefined {
 
 function choice<T extends string>(value: unknown, option: string, allowed: readonly T[]): T {
   const s = one(value, option) ?? allowed[0]!;
-  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`invalid ${option} "${s}". Fix: use one of ${allowed.join(', ')}.`);
+  if (!(allowed as readonly string[]).includes(s))
+    throw new UsageError(`invalid ${option} "${s}". Fix: use one of ${allowed.join(', ')}.`);
   return s as T;
 }
 
 function kinds(value: unknown): Kind[] {
   const out = list(value);
   for (const k of out) {
-    if (!(KINDS as readonly string[]).includes(k)) throw new UsageError(`unknown kind "${k}" for --kind. Fix: use one of ${KINDS.join(', ')}.`);
+    if (!(KINDS as readonly string[]).includes(k))
+      throw new UsageError(`unknown kind "${k}" for --kind. Fix: use one of ${KINDS.join(', ')}.`);
   }
   return out as Kind[];
 }
@@ -78,7 +83,11 @@ const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 
 /** Where `leakwatch baseline` writes by default: the baseline the run used or was configured with, when relative. */
 function baselinePath(report: LeakReport, out: string | undefined): { file: string; shown: string } {
   const relative = (p: unknown) => (typeof p === 'string' && p !== '' && !path.isAbsolute(p) ? p : undefined);
-  const shown = out ?? relative(report.baseline?.file) ?? relative((report.policy as { baseline?: unknown } | undefined)?.baseline) ?? DEFAULT_BASELINE;
+  const shown =
+    out ??
+    relative(report.baseline?.file) ??
+    relative((report.policy as { baseline?: unknown } | undefined)?.baseline) ??
+    DEFAULT_BASELINE;
   return { file: path.resolve(shown), shown };
 }
 
@@ -87,7 +96,9 @@ function write(file: string, shown: string, content: string): void {
     writeFileAtomic(file, content);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    throw new LeakwatchConfigError(`leakwatch: cannot write the baseline file ${shown} (${e.code ?? e.message}). Fix: make its directory writable, or pass --out <file>.`);
+    throw new LeakwatchConfigError(
+      `leakwatch: cannot write the baseline file ${shown} (${e.code ?? e.message}). Fix: make its directory writable, or pass --out <file>.`,
+    );
   }
 }
 
@@ -102,9 +113,11 @@ function reportCommand(file: string, options: Record<string, unknown>, io: Io): 
 }
 
 function baselineCommand(file: string, options: Record<string, unknown>, io: Io): number {
-  if (options.prune && options.check) throw new UsageError('--prune and --check cannot be used together. Fix: use one of them.');
+  if (options.prune && options.check)
+    throw new UsageError('--prune and --check cannot be used together. Fix: use one of them.');
   for (const flag of ['prune', 'check'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new UsageError(`--${flag} takes no value.`);
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean')
+      throw new UsageError(`--${flag} takes no value.`);
   }
   const report = loadReport(file);
   const out = baselinePath(report, one(options.out, '--out'));
@@ -123,15 +136,20 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
       lines.push(...check.unbaselined.map((f) => `  + ${describeFinding(f)}`));
     }
     if (check.stale.length) {
-      lines.push(`leakwatch: ${plural(check.stale.length, 'stale baseline entry', 'stale baseline entries')} in ${out.shown} (the leak no longer occurs):`);
+      lines.push(
+        `leakwatch: ${plural(check.stale.length, 'stale baseline entry', 'stale baseline entries')} in ${out.shown} (the leak no longer occurs):`,
+      );
       lines.push(...check.stale.map((e) => `  - ${describeFinding(e)}`));
     }
     if (check.ok) {
-      lines.push(`leakwatch: the baseline ${out.shown} is up to date (${plural(baseline.entries.length, 'entry', 'entries')}, ${plural(report.findings.length, 'finding')}).`);
+      lines.push(
+        `leakwatch: the baseline ${out.shown} is up to date (${plural(baseline.entries.length, 'entry', 'entries')}, ${plural(report.findings.length, 'finding')}).`,
+      );
     } else {
       const fixes: string[] = [];
       if (check.unbaselined.length) fixes.push('fix the new leaks (or accept them with `npx leakwatch baseline`)');
-      if (check.stale.length) fixes.push('remove the stale entries with `npx leakwatch baseline --prune` and commit the file');
+      if (check.stale.length)
+        fixes.push('remove the stale entries with `npx leakwatch baseline --prune` and commit the file');
       lines.push(`Fix: ${fixes.join('; ')}.`);
     }
     io.stdout(`${lines.join('\n')}\n`);
@@ -152,7 +170,9 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
       ...pruned.removed.map((e) => `  - ${describeFinding(e)}`),
     ];
     if (pruned.unbaselined.length) {
-      lines.push(`leakwatch: ${plural(pruned.unbaselined.length, 'finding')} not in the baseline ${pruned.unbaselined.length === 1 ? 'was' : 'were'} not added (a prune never adds; \`npx leakwatch baseline\` accepts them):`);
+      lines.push(
+        `leakwatch: ${plural(pruned.unbaselined.length, 'finding')} not in the baseline ${pruned.unbaselined.length === 1 ? 'was' : 'were'} not added (a prune never adds; \`npx leakwatch baseline\` accepts them):`,
+      );
       lines.push(...pruned.unbaselined.map((f) => `  + ${describeFinding(f)}`));
     }
     io.stdout(`${lines.join('\n')}\n`);
@@ -171,7 +191,9 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
     const check = checkBaseline(report.findings, previous);
     change = ` (${check.unbaselined.length} new, ${check.stale.length} removed)`;
   }
-  io.stdout(`leakwatch: wrote ${plural(report.findings.length, 'entry', 'entries')} to ${out.shown}${change}. Commit it: later runs fail only on leaks not in it.\n`);
+  io.stdout(
+    `leakwatch: wrote ${plural(report.findings.length, 'entry', 'entries')} to ${out.shown}${change}. Commit it: later runs fail only on leaks not in it.\n`,
+  );
   return EXIT_OK;
 }
 
@@ -187,7 +209,10 @@ export function runCli(argv: string[], io: Io): number {
   const cli = cac('leakwatch');
   let code = EXIT_OK;
   cli
-    .command('report [report]', `Print a JSON report again (default ${DEFAULT_REPORT}); exit 1 when it has failing findings`)
+    .command(
+      'report [report]',
+      `Print a JSON report again (default ${DEFAULT_REPORT}); exit 1 when it has failing findings`,
+    )
     .option('--kind <kind>', `Only findings of this kind (repeat or comma-separate): ${KINDS.join(', ')}`)
     .option('--file <glob>', 'Only findings of test files matching this glob (repeatable)')
     .option('--format <format>', `Output format: ${REPORT_FORMATS.join(', ')}`, { default: 'text' })
@@ -199,7 +224,10 @@ export function runCli(argv: string[], io: Io): number {
     });
   cli
     .command('baseline [report]', `Write ${DEFAULT_BASELINE} from a JSON report's findings (default ${DEFAULT_REPORT})`)
-    .option('--out <file>', `Baseline file to write, prune or check (default: the run's \`baseline\` option, else ${DEFAULT_BASELINE})`)
+    .option(
+      '--out <file>',
+      `Baseline file to write, prune or check (default: the run's \`baseline\` option, else ${DEFAULT_BASELINE})`,
+    )
     .option('--prune', 'Only remove the entries whose leak no longer occurs; never add one')
     .option('--check', 'Write nothing; exit 1 when a finding is not in the baseline or an entry is stale')
     .example('  $ leakwatch baseline            # accept the current leaks')
@@ -218,7 +246,10 @@ export function runCli(argv: string[], io: Io): number {
   cli.option('--color', 'Colors in the text report even when the output is not a terminal (--no-color: never)');
   cli.help((sections) => [
     ...sections,
-    { title: 'Exit codes', body: '  0  ok\n  1  a check failed (baseline --check), or the report has failing findings (report)\n  2  usage or input error' },
+    {
+      title: 'Exit codes',
+      body: '  0  ok\n  1  a check failed (baseline --check), or the report has failing findings (report)\n  2  usage or input error',
+    },
   ]);
   cli.version(__LEAKWATCH_VERSION__);
 
@@ -231,14 +262,22 @@ export function runCli(argv: string[], io: Io): number {
   const command = cli.matchedCommand;
   if (!command) {
     const name = cli.args[0];
-    throw new UsageError(name === undefined ? 'no command given. Fix: use report, baseline or diff.' : `unknown command "${name}". Fix: use report, baseline or diff.`);
+    throw new UsageError(
+      name === undefined
+        ? 'no command given. Fix: use report, baseline or diff.'
+        : `unknown command "${name}". Fix: use report, baseline or diff.`,
+    );
   }
   const expected = command.args.length;
   if (cli.args.length > expected) {
-    throw new UsageError(`too many arguments for "${command.name}": ${cli.args.slice(expected).join(' ')}. Fix: usage is \`leakwatch ${command.rawName}\`.`);
+    throw new UsageError(
+      `too many arguments for "${command.name}": ${cli.args.slice(expected).join(' ')}. Fix: usage is \`leakwatch ${command.rawName}\`.`,
+    );
   }
   if (cli.args.length < command.args.filter((a) => a.required).length) {
-    throw new UsageError(`"${command.name}" needs ${command.args.length} report files. Fix: usage is \`leakwatch ${command.rawName}\`.`);
+    throw new UsageError(
+      `"${command.name}" needs ${command.args.length} report files. Fix: usage is \`leakwatch ${command.rawName}\`.`,
+    );
   }
   cli.runMatchedCommand();
   return code;
@@ -247,7 +286,11 @@ export function runCli(argv: string[], io: Io): number {
 function main(): void {
   const argv = process.argv.slice(2);
   const force = process.env.FORCE_COLOR;
-  const color = !argv.includes('--no-color') && (process.stdout.isTTY === true || argv.includes('--color') || (force !== undefined && force !== '' && force !== '0'));
+  const color =
+    !argv.includes('--no-color') &&
+    (process.stdout.isTTY === true ||
+      argv.includes('--color') ||
+      (force !== undefined && force !== '' && force !== '0'));
   const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), color };
   try {
     process.exitCode = runCli(argv, io);

@@ -28,7 +28,14 @@ function buildReportSchema() {
   return v.looseObject({
     version: v.literal(1),
     runner: v.picklist(['vitest', 'jest']),
-    summary: v.looseObject({ files: count, tests: count, findings: count, failing: count, warning: count, baselined: v.optional(count) }),
+    summary: v.looseObject({
+      files: count,
+      tests: count,
+      findings: count,
+      failing: count,
+      warning: count,
+      baselined: v.optional(count),
+    }),
     findings: v.array(
       v.looseObject({
         id: v.pipe(v.string(), v.minLength(1)),
@@ -43,7 +50,9 @@ function buildReportSchema() {
         baselined: v.optional(v.boolean()),
       }),
     ),
-    files: v.optional(v.array(v.looseObject({ file: v.string(), tests: v.array(v.looseObject({ titlePath: v.array(v.string()) })) }))),
+    files: v.optional(
+      v.array(v.looseObject({ file: v.string(), tests: v.array(v.looseObject({ titlePath: v.array(v.string()) })) })),
+    ),
     errors: v.optional(v.array(v.string())),
   });
 }
@@ -59,15 +68,20 @@ export function loadReport(file: string): LeakReport {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new LeakwatchConfigError(`leakwatch: the report file ${file} does not exist. Fix: ${WRITE_REPORT}.`);
-    throw new LeakwatchConfigError(`leakwatch: cannot read the report file ${file} (${code ?? (error as Error).message}). Fix: pass the path of a readable JSON report.`);
+    if (code === 'ENOENT')
+      throw new LeakwatchConfigError(`leakwatch: the report file ${file} does not exist. Fix: ${WRITE_REPORT}.`);
+    throw new LeakwatchConfigError(
+      `leakwatch: cannot read the report file ${file} (${code ?? (error as Error).message}). Fix: pass the path of a readable JSON report.`,
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     const why = text.trim() === '' ? 'is empty' : `is not valid JSON (${(error as Error).message})`;
-    throw new LeakwatchConfigError(`leakwatch: the report file ${file} ${why}: it may be half-written or not a report. Fix: ${WRITE_REPORT}.`);
+    throw new LeakwatchConfigError(
+      `leakwatch: the report file ${file} ${why}: it may be half-written or not a report. Fix: ${WRITE_REPORT}.`,
+    );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new LeakwatchConfigError(
@@ -75,7 +89,9 @@ export function loadReport(file: string): LeakReport {
     );
   }
   if ('entries' in data && !('findings' in data)) {
-    throw new LeakwatchConfigError(`leakwatch: ${file} is a baseline file, not a JSON report. Fix: pass the JSON report of a run (e.g. leakwatch.json).`);
+    throw new LeakwatchConfigError(
+      `leakwatch: ${file} is a baseline file, not a JSON report. Fix: pass the JSON report of a run (e.g. leakwatch.json).`,
+    );
   }
   const result = valibot().safeParse((reportSchema ??= buildReportSchema()), data);
   if (!result.success) {
@@ -145,7 +161,9 @@ export function formatReport(report: LeakReport, format: ReportFormat, options: 
 }
 
 /** One line naming a finding or a baseline entry: kind, test, site and id. */
-export function describeFinding(f: Pick<Finding, 'id' | 'kind' | 'file' | 'test' | 'site'> & { action?: string; count?: number }): string {
+export function describeFinding(
+  f: Pick<Finding, 'id' | 'kind' | 'file' | 'test' | 'site'> & { action?: string; count?: number },
+): string {
   const action = f.action ? `[${f.action}] ` : '';
   const times = f.count && f.count > 1 ? ` ×${f.count}` : '';
   const where = f.site ? `${f.site.file}:${f.site.line}:${f.site.column}` : f.file;
@@ -164,7 +182,11 @@ export interface BaselineCheck {
 /** `leakwatch baseline --check`: ok when every finding is baselined and every entry still occurs. */
 export function checkBaseline(findings: Finding[], baseline: Baseline): BaselineCheck {
   const { onlyBefore, onlyAfter } = pairFindings(baseline.entries, findings);
-  return { unbaselined: [...onlyAfter].sort(compareFindings), stale: onlyBefore, ok: onlyAfter.length === 0 && onlyBefore.length === 0 };
+  return {
+    unbaselined: [...onlyAfter].sort(compareFindings),
+    stale: onlyBefore,
+    ok: onlyAfter.length === 0 && onlyBefore.length === 0,
+  };
 }
 
 export interface PrunedBaseline {
@@ -178,8 +200,14 @@ export interface PrunedBaseline {
 /** `leakwatch baseline --prune`: drops the entries that no longer occur; never adds one. */
 export function pruneBaseline(baseline: Baseline, findings: Finding[]): PrunedBaseline {
   const { pairs, onlyBefore, onlyAfter } = pairFindings(baseline.entries, findings);
-  const kept = [...pairs].sort(([, a], [, b]) => compareFindings(a, b)).map(([entry, f]) => baselineEntry(f, entry.message));
-  return { baseline: { version: 1, entries: kept }, removed: onlyBefore, unbaselined: [...onlyAfter].sort(compareFindings) };
+  const kept = [...pairs]
+    .sort(([, a], [, b]) => compareFindings(a, b))
+    .map(([entry, f]) => baselineEntry(f, entry.message));
+  return {
+    baseline: { version: 1, entries: kept },
+    removed: onlyBefore,
+    unbaselined: [...onlyAfter].sort(compareFindings),
+  };
 }
 
 /**
@@ -189,7 +217,8 @@ export function pruneBaseline(baseline: Baseline, findings: Finding[]): PrunedBa
 export function renderBaselineFrom(findings: Finding[], previous?: Baseline): string {
   const notes = new Map<string, string>();
   if (previous) {
-    for (const [entry, f] of pairFindings(previous.entries, findings).pairs) if (entry.message !== undefined) notes.set(f.id, entry.message);
+    for (const [entry, f] of pairFindings(previous.entries, findings).pairs)
+      if (entry.message !== undefined) notes.set(f.id, entry.message);
   }
   return serializeBaseline([...findings].sort(compareFindings).map((f) => baselineEntry(f, notes.get(f.id))));
 }
@@ -214,9 +243,14 @@ export function diffReports(a: LeakReport, b: LeakReport): ReportDiff {
 }
 
 /** The diff for people (`text`) or machines (`json`: the ReportDiff plus a summary of counts). */
-export function renderDiff(diff: ReportDiff, format: DiffFormat = 'text', labels: { a?: string; b?: string } = {}): string {
+export function renderDiff(
+  diff: ReportDiff,
+  format: DiffFormat = 'text',
+  labels: { a?: string; b?: string } = {},
+): string {
   const summary = { new: diff.new.length, fixed: diff.fixed.length, unchanged: diff.unchanged.length };
-  if (format === 'json') return `${JSON.stringify({ version: 1, from: labels.a, to: labels.b, summary, ...diff }, null, 2)}\n`;
+  if (format === 'json')
+    return `${JSON.stringify({ version: 1, from: labels.a, to: labels.b, summary, ...diff }, null, 2)}\n`;
   const head = labels.a && labels.b ? ` ${labels.a} -> ${labels.b}` : '';
   const out = [`leakwatch diff${head}: ${summary.new} new, ${summary.fixed} fixed, ${summary.unchanged} unchanged`];
   const section = (title: string, mark: string, items: Array<Parameters<typeof describeFinding>[0]>) => {

@@ -189,7 +189,9 @@ export class Detector {
       const file = relativePath(this.root, resolvedStack(record).site!.file);
       byFile.set(file, [...(byFile.get(file) ?? []), record]);
     }
-    const findings = [...byFile].flatMap(([file, records]) => this.judge(attributeResources(this.root, file, records, 'run')));
+    const findings = [...byFile].flatMap(([file, records]) =>
+      this.judge(attributeResources(this.root, file, records, 'run')),
+    );
     await this.release(open);
     return findings.sort(compareFindings);
   }
@@ -226,7 +228,9 @@ export class Detector {
     }
     const test = this.tracker.runningTest();
     if (test === null) {
-      throw new Error('leakwatch: allow() must be called inside a running test; use allowFile() in hooks or at module scope.');
+      throw new Error(
+        'leakwatch: allow() must be called inside a running test; use allowFile() in hooks or at module scope.',
+      );
     }
     const key = test.titlePath.join('\u203a');
     const kindsOfTest = this.allowedInTests.get(key) ?? new Map<Kind, string>();
@@ -237,7 +241,8 @@ export class Detector {
   /** Policy, minus what the user allowed inline; known leaks from the baseline are marked, not dropped. */
   private judge(raw: RawFinding[]): Finding[] {
     const kept = raw.filter(
-      (f) => !this.allowedInFile.has(f.kind) && !(f.test && this.allowedInTests.get(f.test.join('\u203a'))?.has(f.kind)),
+      (f) =>
+        !this.allowedInFile.has(f.kind) && !(f.test && this.allowedInTests.get(f.test.join('\u203a'))?.has(f.kind)),
     );
     const judged = applyPolicy(kept, this.options);
     if (this.baseline) {
@@ -325,7 +330,8 @@ export class Detector {
       const measurements: Measurement[] = [];
       if (kinds.heap.action !== 'off') {
         const bytes = this.heap.end(kinds.heap.threshold ?? 0);
-        if (bytes !== undefined) measurements.push({ kind: 'heap', name: '', bytes, details: { threshold: kinds.heap.threshold } });
+        if (bytes !== undefined)
+          measurements.push({ kind: 'heap', name: '', bytes, details: { threshold: kinds.heap.threshold } });
       }
       if (kinds.global.action !== 'off') {
         const names = this.globals.end(this.realm.global);
@@ -333,7 +339,12 @@ export class Detector {
       }
       if (kinds.listener.action !== 'off') {
         for (const added of this.listeners.end(this.realm.process)) {
-          measurements.push({ kind: 'listener', name: added.event, stack: added.stack, details: { event: added.event } });
+          measurements.push({
+            kind: 'listener',
+            name: added.event,
+            stack: added.stack,
+            details: { event: added.event },
+          });
         }
       }
       if (measurements.length === 0) return;
@@ -357,7 +368,8 @@ export class Detector {
    * that passes without leakwatch.
    */
   private async judgeTestResources(test: TestRef, file: string): Promise<Finding[]> {
-    const mine = () => this.tracker.openRecords(file).filter((r) => r.test?.key === test.key && !r.concurrent && !r.reported);
+    const mine = () =>
+      this.tracker.openRecords(file).filter((r) => r.test?.key === test.key && !r.concurrent && !r.reported);
     const settled = await settle(mine, this.options.settleMs);
     if (settled.length === 0) return [];
     const open = foldOwned(settled, this.tracker.openRecords(file));
@@ -385,7 +397,12 @@ export class Detector {
     const left = pending.names.filter((name) => Object.prototype.hasOwnProperty.call(global, name));
     if (left.length === 0) return;
     const measurements: Measurement[] = left.map((name) => ({ kind: 'global', name, details: { name } }));
-    const raw = attributeMeasurements(this.root, relativePath(this.root, this.file), pending.test.titlePath, measurements);
+    const raw = attributeMeasurements(
+      this.root,
+      relativePath(this.root, this.file),
+      pending.test.titlePath,
+      measurements,
+    );
     this.testFindings.push(...this.judge(raw));
   }
 
@@ -398,7 +415,11 @@ export class Detector {
     try {
       const open = foldOwned(await settle(() => this.tracker.openRecords(file), this.options.settleMs));
       // What a strict-scope test judgement reported is reaped now, not reported twice.
-      const raw = attributeResources(this.root, relative, open.filter((r) => !r.reported));
+      const raw = attributeResources(
+        this.root,
+        relative,
+        open.filter((r) => !r.reported),
+      );
       findings.push(...this.judge(raw));
       await this.release(open);
     } catch (error) {
@@ -432,7 +453,13 @@ export class Detector {
     const byFile = new Map<string, Tracked[]>();
     for (const record of late) byFile.set(record.file!, [...(byFile.get(record.file!) ?? []), record]);
     const findings = [...byFile].flatMap(([file, records]) =>
-      this.judge(attributeResources(this.root, relativePath(this.root, file), records.filter((r) => !r.reported))),
+      this.judge(
+        attributeResources(
+          this.root,
+          relativePath(this.root, file),
+          records.filter((r) => !r.reported),
+        ),
+      ),
     );
     await this.release(late);
     return findings;

@@ -45,8 +45,20 @@ export type RawFinding = Omit<Finding, 'action'>;
  * Stable across runs and machines: kind, file, test and site (plus a discriminator such as a global's name),
  * never pids, ports, fds or addresses. The baseline file matches on it.
  */
-export function findingId(kind: Kind, file: string, test: string[] | null, site: Site | null, discriminator = ''): string {
-  const parts = [kind, file, test ? test.join('\u203a') : '', site ? `${site.file}:${site.line}:${site.column}` : '', discriminator];
+export function findingId(
+  kind: Kind,
+  file: string,
+  test: string[] | null,
+  site: Site | null,
+  discriminator = '',
+): string {
+  const parts = [
+    kind,
+    file,
+    test ? test.join('\u203a') : '',
+    site ? `${site.file}:${site.line}:${site.column}` : '',
+    discriminator,
+  ];
   return crypto().createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
 }
 

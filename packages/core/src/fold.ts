@@ -59,9 +59,7 @@ export function describeFolded(record: Tracked): string | undefined {
   };
   visit(record);
   if (counts.size === 0) return undefined;
-  return [...counts]
-    .map(([kind, n]) => `${n} ${n === 1 ? KIND_INFO[kind].label : KIND_INFO[kind].plural}`)
-    .join(', ');
+  return [...counts].map(([kind, n]) => `${n} ${n === 1 ? KIND_INFO[kind].label : KIND_INFO[kind].plural}`).join(', ');
 }
 
 /** Every folded record under `records`, for reaping and forgetting them along with their owners. */

@@ -10,7 +10,8 @@ export const DEFAULT_IGNORES: readonly IgnoreRule[] = [
   {
     kind: 'listener',
     stack: 'node_modules/signal-exit/**',
-    reason: 'signal-exit (used by many CLIs and loggers) installs its process handlers once per process, on first use, by design',
+    reason:
+      'signal-exit (used by many CLIs and loggers) installs its process handlers once per process, on first use, by design',
   },
   {
     kind: 'listener',
@@ -32,7 +33,8 @@ interface CompiledRule {
 /** 'node_modules/x/**' is meant at any depth (pnpm nests packages under node_modules/.pnpm/...). */
 function globMatcher(pattern: string): Matcher {
   const patterns = [pattern];
-  if (!pattern.startsWith('**/') && !pattern.startsWith('/') && pattern.startsWith('node_modules/')) patterns.push(`**/${pattern}`);
+  if (!pattern.startsWith('**/') && !pattern.startsWith('/') && pattern.startsWith('node_modules/'))
+    patterns.push(`**/${pattern}`);
   return picomatch()(patterns, { dot: true });
 }
 

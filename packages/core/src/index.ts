@@ -33,7 +33,14 @@ export { DEFAULT_IGNORES, isIgnored } from './ignores.js';
 export { allow, allowFile } from './allow.js';
 export { track, untrack, type TrackKind, type TrackOptions } from './track.js';
 export { DEFAULT_BASELINE } from './options.js';
-export { loadBaseline, matchBaseline, renderBaseline, writeBaseline, type Baseline, type BaselineEntry } from './baseline.js';
+export {
+  loadBaseline,
+  matchBaseline,
+  renderBaseline,
+  writeBaseline,
+  type Baseline,
+  type BaselineEntry,
+} from './baseline.js';
 export {
   DIFF_FORMATS,
   REPORT_FORMATS,

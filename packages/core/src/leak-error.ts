@@ -11,7 +11,9 @@ export function leakError(findings: Finding[], root: string): Error {
     const where = f.site ? ` at ${f.site.file}:${f.site.line}:${f.site.column}` : '';
     return `- ${KIND_INFO[f.kind].label}${f.count > 1 ? ` ×${f.count}` : ''}${where}: ${f.message}`;
   });
-  const error = new Error(`leakwatch found ${findings.length} leak${findings.length === 1 ? '' : 's'}:\n${lines.join('\n')}`);
+  const error = new Error(
+    `leakwatch found ${findings.length} leak${findings.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+  );
   error.name = 'LeakError';
   const frames = findings
     .filter((f) => f.site)

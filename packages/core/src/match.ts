@@ -39,7 +39,10 @@ function commonPrefix(a: string[] | null, b: string[] | null): number {
  *
  * Fallbacks 2 and 3 need a site on both sides. Deterministic: ties go to the earlier item of each list.
  */
-export function pairFindings<A extends Matchable, B extends Matchable>(before: readonly A[], after: readonly B[]): Pairing<A, B> {
+export function pairFindings<A extends Matchable, B extends Matchable>(
+  before: readonly A[],
+  after: readonly B[],
+): Pairing<A, B> {
   const pairOf = new Map<number, number>(); // before index -> after index
   const taken = new Set<number>(); // after indexes
 

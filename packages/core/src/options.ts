@@ -121,7 +121,8 @@ const FIX: Record<string, string> = {
   stackFrames: 'use a whole number between 1 and 200',
   reap: 'use true or false',
   baseline: "use a path relative to the project root, e.g. 'leakwatch-baseline.json'",
-  ignore: "use a list of rules { kind?, stack?, test?, file?, reason? }, e.g. [{ stack: 'node_modules/pg-pool/**', reason: 'pool closed by globalTeardown' }]",
+  ignore:
+    "use a list of rules { kind?, stack?, test?, file?, reason? }, e.g. [{ stack: 'node_modules/pg-pool/**', reason: 'pool closed by globalTeardown' }]",
   scope: "use 'file' (judge after the file's afterAll hooks) or 'test' (after each test's own hooks)",
 };
 
@@ -147,9 +148,7 @@ export function validateOptions(input: unknown, source: string): LeakwatchOption
     issue.expected === 'never' || (!known && top)
       ? `unknown option "${path}"`
       : `invalid value for "${path || '(root)'}": expected ${issue.expected}, received ${issue.received}`;
-  const fix = known
-    ? FIX[top]
-    : `remove it; known options are ${Object.keys(FIX).join(', ')}`;
+  const fix = known ? FIX[top] : `remove it; known options are ${Object.keys(FIX).join(', ')}`;
   throw new LeakwatchConfigError(`leakwatch: ${what} in ${source}. Fix: ${fix}.`);
 }
 
@@ -200,10 +199,15 @@ export function applyEnvironment(options: ResolvedOptions, env: NodeJS.ProcessEn
   let kinds = options.kinds;
   if (mode !== undefined && mode !== '') {
     if (mode !== 'off' && mode !== 'warn' && mode !== 'fail') {
-      throw new LeakwatchConfigError(`leakwatch: invalid ${MODE_ENV}="${mode}" in the environment. Fix: use off, warn or fail, or unset it.`);
+      throw new LeakwatchConfigError(
+        `leakwatch: invalid ${MODE_ENV}="${mode}" in the environment. Fix: use off, warn or fail, or unset it.`,
+      );
     }
     kinds = Object.fromEntries(
-      Object.entries(kinds).map(([kind, policy]) => [kind, { ...policy, action: mode === 'off' || policy.action === 'off' ? 'off' : mode }]),
+      Object.entries(kinds).map(([kind, policy]) => [
+        kind,
+        { ...policy, action: mode === 'off' || policy.action === 'off' ? 'off' : mode },
+      ]),
     ) as ResolvedOptions['kinds'];
   }
   let outputFile = options.outputFile;
@@ -233,8 +237,7 @@ function mergeOptions(layers: Array<LeakwatchOptions | undefined>): ResolvedOpti
     Object.assign(merged, layer);
     for (const [k, val] of Object.entries(layer.kinds ?? {})) {
       const prev = kinds[k as Kind];
-      kinds[k as Kind] =
-        typeof prev === 'object' && typeof val === 'object' ? { ...prev, ...val } : (val as Action);
+      kinds[k as Kind] = typeof prev === 'object' && typeof val === 'object' ? { ...prev, ...val } : (val as Action);
     }
     Object.assign(outputFile, layer.outputFile);
     if (layer.ignore) ignore.push(...layer.ignore);

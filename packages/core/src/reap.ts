@@ -45,4 +45,3 @@ export async function reapWithFolded(records: Tracked[], budgetMs = REAP_BUDGET_
   if (rest.length && left > 0) errors.push(...(await reap(rest, left)));
   return errors;
 }
-

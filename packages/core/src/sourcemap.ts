@@ -27,7 +27,9 @@ function loadMap(file: string): TraceMap | null {
         if (url.startsWith('data:')) {
           const comma = url.indexOf(',');
           const data = url.slice(comma + 1);
-          json = url.slice(0, comma).includes(';base64') ? Buffer.from(data, 'base64').toString('utf8') : decodeURIComponent(data);
+          json = url.slice(0, comma).includes(';base64')
+            ? Buffer.from(data, 'base64').toString('utf8')
+            : decodeURIComponent(data);
         } else {
           const mapFile = url.startsWith('file:') ? fileURLToPath(url) : path.resolve(path.dirname(file), url);
           json = fs.readFileSync(mapFile, 'utf8');

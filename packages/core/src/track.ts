@@ -28,9 +28,12 @@ function fail(key: string, problem: string, fix: string): never {
 
 function validate(resource: unknown, options: unknown): asserts options is TrackOptions<any> {
   if (resource === null || (typeof resource !== 'object' && typeof resource !== 'function')) {
-    throw new TypeError(`leakwatch: track(resource): expected an object, got ${resource === null ? 'null' : typeof resource}. Fix: pass the client or handle itself.`);
+    throw new TypeError(
+      `leakwatch: track(resource): expected an object, got ${resource === null ? 'null' : typeof resource}. Fix: pass the client or handle itself.`,
+    );
   }
-  if (options === null || typeof options !== 'object') fail('options', `expected an object, got ${typeof options}`, 'pass { kind, name, isOpen, close }');
+  if (options === null || typeof options !== 'object')
+    fail('options', `expected an object, got ${typeof options}`, 'pass { kind, name, isOpen, close }');
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!OPTION_KEYS.has(key)) fail(key, `unknown option "${key}"`, `use only ${[...OPTION_KEYS].join(', ')}`);
@@ -38,10 +41,13 @@ function validate(resource: unknown, options: unknown): asserts options is Track
   if (o.kind !== undefined && !TRACK_KINDS.includes(o.kind as TrackKind)) {
     fail('kind', `${JSON.stringify(o.kind)} is not a resource kind`, `use one of ${TRACK_KINDS.join(', ')}`);
   }
-  if (o.name !== undefined && typeof o.name !== 'string') fail('name', `expected a string, got ${typeof o.name}`, 'give it a short label');
-  if (o.hint !== undefined && typeof o.hint !== 'string') fail('hint', `expected a string, got ${typeof o.hint}`, 'say how to close it');
+  if (o.name !== undefined && typeof o.name !== 'string')
+    fail('name', `expected a string, got ${typeof o.name}`, 'give it a short label');
+  if (o.hint !== undefined && typeof o.hint !== 'string')
+    fail('hint', `expected a string, got ${typeof o.hint}`, 'say how to close it');
   for (const key of ['isOpen', 'close'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'function') fail(key, `expected a function, got ${typeof o[key]}`, `pass ${key}: (resource) => ...`);
+    if (o[key] !== undefined && typeof o[key] !== 'function')
+      fail(key, `expected a function, got ${typeof o[key]}`, `pass ${key}: (resource) => ...`);
   }
 }
 

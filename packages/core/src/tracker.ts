@@ -93,7 +93,12 @@ export class Tracker {
   }
 
   /** `stack`: one already taken at the user's call, for resources that only exist later (an fs.open callback). */
-  track<R extends object>(type: ResourceType<R>, resource: R, above: Function, stack?: StackHolder): Tracked<R> | undefined {
+  track<R extends object>(
+    type: ResourceType<R>,
+    resource: R,
+    above: Function,
+    stack?: StackHolder,
+  ): Tracked<R> | undefined {
     if (this.disabled.has(type.kind)) return undefined;
     const origin = this.origin();
     if (origin.file === null) return undefined;
@@ -140,7 +145,12 @@ export class Tracker {
    * For resources that may be announced more than once (a driver's connect() after a reconnect, a factory wrapped at
    * two layers, a user's track() of an object a probe already saw): the first announcement wins.
    */
-  trackOnce<R extends object>(type: ResourceType<R>, resource: R, above: Function, stack?: StackHolder): Tracked<R> | undefined {
+  trackOnce<R extends object>(
+    type: ResourceType<R>,
+    resource: R,
+    above: Function,
+    stack?: StackHolder,
+  ): Tracked<R> | undefined {
     if (this.byResource.has(resource)) return undefined;
     const record = this.track(type, resource, above, stack);
     if (record) this.byResource.set(resource, record);

@@ -66,7 +66,10 @@ export function attach(
   // One options promise per worker and root: leakwatch.config.* is read once, not once per test file.
   const key = `${rootDir}\0${JSON.stringify(fromCall ?? {})}`;
   if (!optionsByRoot.has(key)) {
-    optionsByRoot.set(key, loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall)));
+    optionsByRoot.set(
+      key,
+      loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall)),
+    );
   }
   const thrown = new Set<string>();
   const ready = optionsByRoot.get(key)!.then((options) => {
@@ -91,7 +94,9 @@ export function attach(
         try {
           writeFileResult(runDir, testPath, result);
         } catch (error) {
-          process.stderr.write(`leakwatch internal error (the run was not affected): cannot write results: ${(error as Error).message}\n`);
+          process.stderr.write(
+            `leakwatch internal error (the run was not affected): cannot write results: ${(error as Error).message}\n`,
+          );
         }
       } else {
         // No reporter in the main process (setup-file-only): print from the worker.

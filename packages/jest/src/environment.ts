@@ -28,7 +28,13 @@ function resolutionBases(rootDir: string, builtin: boolean): string[] {
   // 'node' is Jest's own: take the one the running jest-runner depends on, so Jest 30 never gets a hoisted Jest 29's.
   const runner = loadedJestPackage('jest-runner');
   if (builtin && runner) bases.unshift(path.join(runner, 'package.json'));
-  const chain = [['jest'], ['jest', 'jest-cli'], ['jest', '@jest/core'], ['jest', 'jest-cli', 'jest-config'], ['jest', '@jest/core', 'jest-config']];
+  const chain = [
+    ['jest'],
+    ['jest', 'jest-cli'],
+    ['jest', '@jest/core'],
+    ['jest', 'jest-cli', 'jest-config'],
+    ['jest', '@jest/core', 'jest-config'],
+  ];
   for (const hops of chain) {
     let from = path.join(rootDir, 'package.json');
     try {
@@ -53,9 +59,12 @@ function resolveBase(name: string | undefined, rootDir: string): any {
 function resolveBaseUncached(name: string | undefined, rootDir: string): any {
   // Jest accepts '<rootDir>/env.js' in testEnvironment; withLeakwatch() sees the config before Jest replaces the token.
   const named = name?.replace(/^<rootDir>(?=[\\/]|$)/, rootDir);
-  const request = !named || named === 'node' ? 'jest-environment-node' : named === 'jsdom' ? 'jest-environment-jsdom' : named;
+  const request =
+    !named || named === 'node' ? 'jest-environment-node' : named === 'jsdom' ? 'jest-environment-jsdom' : named;
   const candidates =
-    request.startsWith('.') || path.isAbsolute(request) ? [path.resolve(rootDir, request)] : [`jest-environment-${request}`, request];
+    request.startsWith('.') || path.isAbsolute(request)
+      ? [path.resolve(rootDir, request)]
+      : [`jest-environment-${request}`, request];
   for (const base of resolutionBases(rootDir, request === 'jest-environment-node')) {
     const require = createRequire(base);
     for (const candidate of candidates) {
@@ -141,7 +150,9 @@ function leakwatchEnvironment(Base: any): any {
     handleTestEvent(event: any, state: any): unknown {
       const base = super.handleTestEvent?.(event, state);
       if (!this.leakwatch || !EVENTS.has(event.name)) return base;
-      return base && typeof base.then === 'function' ? base.then(() => this.leakwatchEvent(event, state)) : this.leakwatchEvent(event, state);
+      return base && typeof base.then === 'function'
+        ? base.then(() => this.leakwatchEvent(event, state))
+        : this.leakwatchEvent(event, state);
     }
 
     private leakwatchEvent(event: any, state: any): void | Promise<void> {

@@ -42,10 +42,15 @@ export function withLeakwatch<T extends Record<string, any>>(config: T, options:
   const reporters: Reporter[] = config.reporters ?? ['default'];
   const result: Record<string, any> = {
     ...wrapProject(config),
-    reporters: [...reporters.filter((r) => (Array.isArray(r) ? r[0] : r) !== REPORTER), [REPORTER, { options: validated }]],
+    reporters: [
+      ...reporters.filter((r) => (Array.isArray(r) ? r[0] : r) !== REPORTER),
+      [REPORTER, { options: validated }],
+    ],
   };
   if (Array.isArray(config.projects)) {
-    result.projects = config.projects.map((p: unknown) => (p && typeof p === 'object' ? wrapProject(p as Record<string, any>) : p));
+    result.projects = config.projects.map((p: unknown) =>
+      p && typeof p === 'object' ? wrapProject(p as Record<string, any>) : p,
+    );
   }
   return result as T;
 }

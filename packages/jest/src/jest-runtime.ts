@@ -35,9 +35,17 @@ export function hookJestRuntime(detector: Detector): void {
     if (!proto || hooked.has(proto) || typeof proto.requireModule !== 'function') continue;
     hooked.add(proto);
     const original = proto.requireModule;
-    proto.requireModule = function requireModule(this: any, from: string, moduleName?: string, options?: any, ...rest: unknown[]) {
+    proto.requireModule = function requireModule(
+      this: any,
+      from: string,
+      moduleName?: string,
+      options?: any,
+      ...rest: unknown[]
+    ) {
       if (options?.isInternalModule) {
-        return withRunnerTimers(this?._environment?.global, () => original.call(this, from, moduleName, options, ...rest));
+        return withRunnerTimers(this?._environment?.global, () =>
+          original.call(this, from, moduleName, options, ...rest),
+        );
       }
       return detector.instrumentRequire(moduleName, original.call(this, from, moduleName, options, ...rest));
     };

@@ -47,7 +47,10 @@ export class LeakwatchReporter {
 
   private readonly watchMode: boolean;
 
-  constructor(globalConfig: { rootDir: string; watch?: boolean; watchAll?: boolean }, reporterOptions: { options?: LeakwatchOptions } = {}) {
+  constructor(
+    globalConfig: { rootDir: string; watch?: boolean; watchAll?: boolean },
+    reporterOptions: { options?: LeakwatchOptions } = {},
+  ) {
     this.rootDir = globalConfig.rootDir;
     this.watchMode = Boolean(globalConfig.watch || globalConfig.watchAll);
     this.fromCall = reporterOptions.options && validateOptions(reporterOptions.options, 'withLeakwatch() options');
@@ -84,7 +87,11 @@ export class LeakwatchReporter {
         info: {
           file: relativePath(this.rootDir, fileResult.testFilePath),
           durationMs: fileResult.perfStats?.runtime,
-          tests: fileResult.testResults.map((a) => ({ titlePath: [...a.ancestorTitles, a.title], state: state(a.status), durationMs: a.duration ?? undefined })),
+          tests: fileResult.testResults.map((a) => ({
+            titlePath: [...a.ancestorTitles, a.title],
+            state: state(a.status),
+            durationMs: a.duration ?? undefined,
+          })),
         },
         result: readFileResult(this.runDir, fileResult.testFilePath),
       })),

@@ -22,7 +22,8 @@ if (!(globalThis as any)[Symbol.for('leakwatch.environment')]) main();
 function main(): void {
   // Node's own loader, reached from inside the vm realm: one detector per worker, not one per test file.
   const realProcess = vm.runInThisContext('process') as NodeJS.Process & { getBuiltinModule?: (id: string) => any };
-  const { createRequire } = realProcess.getBuiltinModule?.('node:module') ?? (realProcess as any).mainModule.constructor;
+  const { createRequire } =
+    realProcess.getBuiltinModule?.('node:module') ?? (realProcess as any).mainModule.constructor;
   const outerRequire = createRequire(__filename);
   const { attach } = outerRequire('./attach.cjs') as typeof import('./attach.js');
 
@@ -72,4 +73,3 @@ function main(): void {
     attachment.scopeTree(root, refOf);
   });
 }
-

@@ -26,7 +26,11 @@ const kReporterAdded = Symbol.for('leakwatch.reporterAdded');
 
 /** A pattern for a path as Vitest sees module ids: real path, forward slashes. */
 function realPathPattern(file: string, suffix: string): RegExp {
-  const real = fs.realpathSync(file).split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const real = fs
+    .realpathSync(file)
+    .split(path.sep)
+    .join('/')
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^${real}${suffix}`);
 }
 
@@ -101,12 +105,14 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       config.test.server.deps.inline = inline === true ? true : [...toArray(inline), SETUP_FILE];
       // The runtime and the engine are loaded by Node once per worker: they keep no per-file state in module scope
       // (the detector is a process-wide singleton), so fetching and transforming them per file only costs time.
-      if (inline !== true) config.test.server.deps.external = [...toArray(config.test.server.deps.external), ...workerModules()];
+      if (inline !== true)
+        config.test.server.deps.external = [...toArray(config.test.server.deps.external), ...workerModules()];
       if ((config.test.pool === 'vmThreads' || config.test.pool === 'vmForks') && !vmPoolNoticed) {
         vmPoolNoticed = true;
         process.stderr.write(`${VM_POOL_NOTICE}\n`);
       }
-      if (wantsAsyncContextFrame(config.test)) config.test.execArgv = [...toArray<string>(config.test.execArgv), ASYNC_CONTEXT_FRAME];
+      if (wantsAsyncContextFrame(config.test))
+        config.test.execArgv = [...toArray<string>(config.test.execArgv), ASYNC_CONTEXT_FRAME];
     },
     async configureVitest({ vitest }: { vitest: any }) {
       if (vitest[kReporterAdded]) return;

@@ -1,4 +1,11 @@
-import { publishRun, relativePath, watchForHang, type FileResult, type ResolvedOptions, type TestInfo } from '@leakwatch/core';
+import {
+  publishRun,
+  relativePath,
+  watchForHang,
+  type FileResult,
+  type ResolvedOptions,
+  type TestInfo,
+} from '@leakwatch/core';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
@@ -62,13 +69,18 @@ export class LeakwatchReporter {
         info: {
           file: relativePath(this.root, mod.moduleId),
           durationMs: mod.diagnostic()?.duration,
-          tests: [...mod.children.allTests()].map((t) => ({ titlePath: titlePath(t), state: state(t), durationMs: t.diagnostic()?.duration })),
+          tests: [...mod.children.allTests()].map((t) => ({
+            titlePath: titlePath(t),
+            state: state(t),
+            durationMs: t.diagnostic()?.duration,
+          })),
         },
         result: mod.meta().leakwatch as FileResult | undefined,
       })),
     });
     // In watch mode the process is meant to stay alive.
-    if (!this.watchMode) watchForHang({ runner: 'vitest', report, options: this.options, root: this.root, stream: process.stdout });
+    if (!this.watchMode)
+      watchForHang({ runner: 'vitest', report, options: this.options, root: this.root, stream: process.stdout });
   }
 }
 

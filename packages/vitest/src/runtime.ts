@@ -35,7 +35,9 @@ let getHooks: Promise<GetHooks> | undefined;
 function suiteHooksReader(): Promise<GetHooks> {
   const runner = (vitest as unknown as { TestRunner?: { getSuiteHooks?: GetHooks } }).TestRunner;
   return (getHooks ??=
-    typeof runner?.getSuiteHooks === 'function' ? Promise.resolve(runner.getSuiteHooks) : legacySuiteHelpers().then((suite) => suite.getHooks));
+    typeof runner?.getSuiteHooks === 'function'
+      ? Promise.resolve(runner.getSuiteHooks)
+      : legacySuiteHelpers().then((suite) => suite.getHooks));
 }
 
 const kDeferred = Symbol.for('leakwatch.deferredHook');
@@ -164,7 +166,11 @@ export function watchTestFile(): void {
       if (task.type === 'suite') scopeCollected(task, helpers);
       else {
         const fn = helpers.getFn(task);
-        if (typeof fn === 'function') helpers.setFn(task, detector.inScope(fn as (...args: unknown[]) => unknown, () => detector.scopeOf(refOf(task))));
+        if (typeof fn === 'function')
+          helpers.setFn(
+            task,
+            detector.inScope(fn as (...args: unknown[]) => unknown, () => detector.scopeOf(refOf(task))),
+          );
       }
     }
   }
@@ -206,7 +212,8 @@ export function watchTestFile(): void {
     try {
       await judge(file);
     } catch (leak) {
-      if (hookErrors.length) throw new AggregateError([...hookErrors, leak], 'afterAll hooks failed and leakwatch found leaks');
+      if (hookErrors.length)
+        throw new AggregateError([...hookErrors, leak], 'afterAll hooks failed and leakwatch found leaks');
       throw leak;
     }
     if (hookErrors.length === 1) throw hookErrors[0];

@@ -60,7 +60,8 @@ function instrumentFor(request: string): Instrument | undefined {
  * place. Costs one map lookup per require for everything else.
  */
 export function instrumentRequire(request: unknown, exports: unknown, tracker: Tracker): unknown {
-  if (typeof request !== 'string' || exports == null || (typeof exports !== 'object' && typeof exports !== 'function')) return exports;
+  if (typeof request !== 'string' || exports == null || (typeof exports !== 'object' && typeof exports !== 'function'))
+    return exports;
   const instrument = instrumentFor(request);
   if (!instrument) return exports;
   if (instrumented.has(exports)) return exports;
@@ -82,7 +83,8 @@ export function installDrivers(tracker: Tracker): Restore {
   };
   // Drivers already loaded before leakwatch (a setup file that imports pg first) are patched where they sit.
   for (const [filename, entry] of Object.entries<any>(M._cache)) {
-    if (filename.includes('node_modules') && instrumentFor(filename)) instrumentRequire(filename, entry?.exports, tracker);
+    if (filename.includes('node_modules') && instrumentFor(filename))
+      instrumentRequire(filename, entry?.exports, tracker);
   }
   const restoreNodeSqlite = installNodeSqlite(tracker);
   return () => {

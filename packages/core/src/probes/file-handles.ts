@@ -69,7 +69,13 @@ export function installFileHandles(tracker: Tracker): Restore {
     tracker.forget(record);
   };
 
-  const originals = { open: fs.open, openSync: fs.openSync, close: fs.close, closeSync: fs.closeSync, promisesOpen: fs.promises.open };
+  const originals = {
+    open: fs.open,
+    openSync: fs.openSync,
+    close: fs.close,
+    closeSync: fs.closeSync,
+    promisesOpen: fs.promises.open,
+  };
 
   const wrappedOpenSync = function openSync(this: unknown, ...args: unknown[]) {
     const fd = (originals.openSync as any).apply(this, args);

@@ -11,7 +11,10 @@ export const fsWatcherType: ResourceType<fs.FSWatcher | fs.StatWatcher> = {
   isOpen: (w) => handleHasRef((w as any)._handle),
   // Both start synchronously, so no handle means closed (an unref'ed one keeps its handle).
   isClosed: (w) => (w as any)._handle == null,
-  details: (w) => ({ api: w.constructor?.name === 'StatWatcher' ? 'fs.watchFile' : 'fs.watch', path: (w as any)[kPath] }),
+  details: (w) => ({
+    api: w.constructor?.name === 'StatWatcher' ? 'fs.watchFile' : 'fs.watch',
+    path: (w as any)[kPath],
+  }),
   close: (w) => {
     if (w.constructor?.name === 'StatWatcher') fs.unwatchFile((w as any)[kPath]);
     else (w as fs.FSWatcher).close();

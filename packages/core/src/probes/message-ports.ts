@@ -28,13 +28,15 @@ export function installMessagePorts(tracker: Tracker): Restore {
     tracker.track(messagePortType, channel.port2, above);
   });
   restores.push(replace(workerThreads as any, 'MessageChannel', Channel));
-  if (globalThis.MessageChannel === OriginalChannel) restores.push(replace(globalThis as any, 'MessageChannel', Channel));
+  if (globalThis.MessageChannel === OriginalChannel)
+    restores.push(replace(globalThis as any, 'MessageChannel', Channel));
 
   const OriginalBroadcast = workerThreads.BroadcastChannel;
   const Broadcast = trackConstructor(OriginalBroadcast, (channel, above) => {
     tracker.track(broadcastChannelType, channel, above);
   });
   restores.push(replace(workerThreads as any, 'BroadcastChannel', Broadcast));
-  if (globalThis.BroadcastChannel === OriginalBroadcast) restores.push(replace(globalThis as any, 'BroadcastChannel', Broadcast));
+  if (globalThis.BroadcastChannel === OriginalBroadcast)
+    restores.push(replace(globalThis as any, 'BroadcastChannel', Broadcast));
   return () => restores.reverse().forEach((r) => r());
 }

@@ -35,7 +35,8 @@ export const serverType: ResourceType<net.Server> = {
   // close() drops the handle at once; an unref'ed server does not hold the process. One still resolving its host is
   // about to hold it (unless unref() was called first), so it is open already: a file that ends (or throws) right
   // after an un-awaited listen() is judged on it, and settles until it binds.
-  isOpen: (s) => ((s as any)._handle != null ? handleHasRef((s as any)._handle) : listenPending(s) && (s as any)._unref !== true),
+  isOpen: (s) =>
+    (s as any)._handle != null ? handleHasRef((s as any)._handle) : listenPending(s) && (s as any)._unref !== true,
   isClosed: (s) => (s as any)._handle == null && !listenPending(s) && privateSymbol(s, 'async_id_symbol') !== undefined,
   details: (s) => {
     const address = s.address();

@@ -7,7 +7,8 @@ export const socketType: ResourceType<net.Socket> = {
   kind: 'socket',
   // undici and the http(s) Agent keep idle keep-alive sockets unref'ed (a TLS socket through the TCP handle under it,
   // see handleHasRef): those never hold the process and are not leaks.
-  isOpen: (s) => !s.destroyed && ((s as any)._handle == null ? (s as any).connecting === true : handleHasRef((s as any)._handle)),
+  isOpen: (s) =>
+    !s.destroyed && ((s as any)._handle == null ? (s as any).connecting === true : handleHasRef((s as any)._handle)),
   // An idle keep-alive socket is unref'ed in its agent's pool, not closed: a later request may hold it open again.
   isClosed: (s) => s.destroyed,
   details: (s) => ({
@@ -41,13 +42,14 @@ export const udpType: ResourceType<dgram.Socket> = {
     }
     return { protocol: 'udp', address };
   },
-  close: (s) => new Promise<void>((resolve) => {
-    try {
-      s.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  }),
+  close: (s) =>
+    new Promise<void>((resolve) => {
+      try {
+        s.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    }),
 };
 
 /**
@@ -60,7 +62,8 @@ function reattributeOnRef(tracker: Tracker): Restore {
   const original = proto.ref;
   const ref = function ref(this: any, ...args: unknown[]): unknown {
     const record = this[kRecord];
-    if (typeof record === 'object' && this._handle != null && !handleHasRef(this._handle)) tracker.reattribute(record, ref);
+    if (typeof record === 'object' && this._handle != null && !handleHasRef(this._handle))
+      tracker.reattribute(record, ref);
     return original.apply(this, args);
   };
   return replace(proto, 'ref', ref);

@@ -63,7 +63,8 @@ export function installSqlite(tracker: Tracker): Restore {
     const exports = originalLoad.apply(this, arguments);
     if (typeof request === 'string' && request.endsWith('.node')) {
       // better-sqlite3 13 requires '../prebuilds/<platform>.node' relative to its own file.
-      const absolute = request.startsWith('.') && parent?.filename ? path.resolve(path.dirname(parent.filename), request) : request;
+      const absolute =
+        request.startsWith('.') && parent?.filename ? path.resolve(path.dirname(parent.filename), request) : request;
       const type = addonType(absolute);
       if (!type) return exports;
       try {

@@ -39,7 +39,8 @@ function withTimerCapture<T>(fn: () => T): [T, object | undefined] {
   }
 }
 
-const HINT = 'await it, or pass { signal } and abort it in an afterEach/afterAll hook (or { ref: false } if it may outlive the test)';
+const HINT =
+  'await it, or pass { signal } and abort it in an afterEach/afterAll hook (or { ref: false } if it may outlive the test)';
 
 /** The Timeout behind a promise or an iterator is judged and stopped like any other (hasRef, clearTimeout). */
 function timeoutType(api: string, hint: string): ResourceType {
@@ -50,7 +51,7 @@ const setTimeoutType = timeoutType('timers/promises.setTimeout', HINT);
 const waitType = timeoutType('timers/promises.scheduler.wait', HINT);
 const setIntervalType = timeoutType(
   'timers/promises.setInterval',
-  'leave the for await loop with break or return, or call the iterator\'s return(), or pass { signal } and abort it',
+  "leave the for await loop with break or return, or call the iterator's return(), or pass { signal } and abort it",
 );
 
 interface NodeImmediate {
@@ -120,8 +121,12 @@ function wrapSetInterval(original: Function, tracker: Tracker): Function {
 export function installTimerPromises(tracker: Tracker): Restore {
   const restores: Restore[] = [];
   const module = timersPromises as unknown as Record<string, any>;
-  restores.push(replace(module, 'setTimeout', wrapCall('setTimeout', module.setTimeout, setTimeoutType, tracker) as any));
-  restores.push(replace(module, 'setImmediate', wrapCall('setImmediate', module.setImmediate, immediateType, tracker) as any));
+  restores.push(
+    replace(module, 'setTimeout', wrapCall('setTimeout', module.setTimeout, setTimeoutType, tracker) as any),
+  );
+  restores.push(
+    replace(module, 'setImmediate', wrapCall('setImmediate', module.setImmediate, immediateType, tracker) as any),
+  );
   restores.push(replace(module, 'setInterval', wrapSetInterval(module.setInterval, tracker) as any));
   // scheduler.wait() calls the module's internal setTimeout, not the export: it needs its own wrapper. On the
   // prototype (Scheduler's one instance is the export), so `this` stays the scheduler Node checks for.

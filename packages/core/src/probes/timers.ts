@@ -63,7 +63,12 @@ function retrackOnRef(tracker: Tracker): Restore {
   originalTimers.clearTimeout(sample);
   const original = proto.ref;
   const ref = function ref(this: any, ...args: unknown[]): unknown {
-    if (this._destroyed !== true && typeof this.hasRef === 'function' && !this.hasRef() && !tracker.records.has(this[kRecord])) {
+    if (
+      this._destroyed !== true &&
+      typeof this.hasRef === 'function' &&
+      !this.hasRef() &&
+      !tracker.records.has(this[kRecord])
+    ) {
       const record = tracker.track(timerType, this, ref);
       if (record) this[kRecord] = record;
     }

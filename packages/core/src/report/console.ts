@@ -16,7 +16,11 @@ export interface ConsoleReportOptions {
 }
 
 function findingBlock(root: string, f: Finding): string[] {
-  const badge = f.baselined ? c.bgBlue(c.white(' KNOWN ')) : f.action === 'fail' ? c.bgRed(c.white(' FAIL ')) : c.bgYellow(c.black(' WARN '));
+  const badge = f.baselined
+    ? c.bgBlue(c.white(' KNOWN '))
+    : f.action === 'fail'
+      ? c.bgRed(c.white(' FAIL '))
+      : c.bgYellow(c.black(' WARN '));
   const count = f.count > 1 ? ` ×${f.count}` : '';
   const bytes = f.bytes !== undefined ? ` +${formatBytes(f.bytes)}` : '';
   const test = f.test ? f.test.join(' > ') : c.dim('(outside any test)');
@@ -33,12 +37,21 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
   for (const f of report.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const out: string[] = [];
   for (const [file, findings] of byFile) {
-    out.push('', `${c.bold(c.magenta('leakwatch'))} ${c.bold(file)} ${c.dim(`(${findings.length} finding${findings.length === 1 ? '' : 's'})`)}`);
+    out.push(
+      '',
+      `${c.bold(c.magenta('leakwatch'))} ${c.bold(file)} ${c.dim(`(${findings.length} finding${findings.length === 1 ? '' : 's'})`)}`,
+    );
     for (const f of findings) out.push(...findingBlock(options.root, f), '');
   }
   const stale = report.baseline?.stale.length ?? 0;
-  if (stale) out.push(c.cyan(`leakwatch: ${stale} ${stale === 1 ? 'entry' : 'entries'} of ${report.baseline!.file} no longer occur: run \`npx leakwatch baseline --prune\` to drop them`));
-  for (const error of report.errors) out.push(c.yellow(`leakwatch internal error (the run was not affected): ${error.split('\n')[0]}`));
+  if (stale)
+    out.push(
+      c.cyan(
+        `leakwatch: ${stale} ${stale === 1 ? 'entry' : 'entries'} of ${report.baseline!.file} no longer occur: run \`npx leakwatch baseline --prune\` to drop them`,
+      ),
+    );
+  for (const error of report.errors)
+    out.push(c.yellow(`leakwatch internal error (the run was not affected): ${error.split('\n')[0]}`));
   const { failing, warning, findings } = report.summary;
   if (options.totals !== false && (findings > 0 || options.written?.length)) {
     const total =
@@ -47,7 +60,9 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
         : `${failing ? c.red(`${failing} failing`) : '0 failing'}, ${warning ? c.yellow(`${warning} warning`) : '0 warning'}${
             report.summary.baselined ? `, ${report.summary.baselined} known (baseline)` : ''
           }`;
-    out.push(`${c.bold(c.magenta('leakwatch'))} ${total} ${c.dim(`in ${report.summary.files} files, ${report.summary.tests} tests`)}`);
+    out.push(
+      `${c.bold(c.magenta('leakwatch'))} ${total} ${c.dim(`in ${report.summary.files} files, ${report.summary.tests} tests`)}`,
+    );
   }
   for (const written of options.written ?? []) out.push(c.dim(`  report: ${written}`));
   return out.length ? `${out.join('\n')}\n` : '';
@@ -57,8 +72,21 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
  * The block for one file, printed by the worker itself when no main-process reporter is there to merge results
  * (the setup-file-only setups). Empty when the file is clean or console output is off.
  */
-export function renderFileResult(result: FileResult, options: ResolvedOptions, root: string, runner: 'vitest' | 'jest'): string {
+export function renderFileResult(
+  result: FileResult,
+  options: ResolvedOptions,
+  root: string,
+  runner: 'vitest' | 'jest',
+): string {
   if (!options.console || (result.findings.length === 0 && result.errors.length === 0)) return '';
-  const report = buildReport({ runner, startedAt: new Date(), durationMs: 0, options, files: [], findings: result.findings, errors: result.errors });
+  const report = buildReport({
+    runner,
+    startedAt: new Date(),
+    durationMs: 0,
+    options,
+    files: [],
+    findings: result.findings,
+    errors: result.errors,
+  });
   return renderConsole(report, { root, totals: false });
 }

@@ -27,7 +27,9 @@ export interface HangCheckInput {
 export function watchForHang(input: HangCheckInput): void {
   const timer = originalTimers.setTimeout(() => {
     void check(input).catch((error) => {
-      process.stderr.write(`leakwatch internal error in the hang check (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
+      process.stderr.write(
+        `leakwatch internal error in the hang check (the run was not affected): ${(error as Error)?.stack ?? error}\n`,
+      );
     });
   }, HANG_CHECK_MS);
   timer.unref();
@@ -36,7 +38,15 @@ export function watchForHang(input: HangCheckInput): void {
 async function check(input: HangCheckInput): Promise<void> {
   const findings: Finding[] = await Detector.shared().judgeMainProcess();
   if (findings.length === 0) return;
-  const block = buildReport({ runner: input.runner, startedAt: new Date(), durationMs: 0, options: input.options, files: [], findings, errors: [] });
+  const block = buildReport({
+    runner: input.runner,
+    startedAt: new Date(),
+    durationMs: 0,
+    options: input.options,
+    files: [],
+    findings,
+    errors: [],
+  });
   input.stream.write(
     `\n${c.bold(c.magenta('leakwatch'))} ${c.bold('the test run has finished, but this keeps the process alive:')}\n${renderConsole(block, { root: input.root, totals: false })}`,
   );

@@ -42,12 +42,17 @@ function testcase(name: string, classname: string, time: string, findings: Findi
   // One <failure> per testcase: stricter JUnit readers accept no more; every failing finding is in its text.
   if (failing.length) {
     const first = failing[0]!;
-    const message = failing.length === 1 ? first.message : `${failing.length} leaks: ${failing.map((f) => KIND_INFO[f.kind].label).join(', ')}`;
+    const message =
+      failing.length === 1
+        ? first.message
+        : `${failing.length} leaks: ${failing.map((f) => KIND_INFO[f.kind].label).join(', ')}`;
     const type = failing.length === 1 ? `leakwatch.${first.kind}` : 'leakwatch';
     body.push(`      <failure${attrs({ type, message })}>${escape(failing.map(describe).join('\n\n'))}</failure>`);
   }
   if (warning.length) {
-    body.push(`      <system-out>${escape(warning.map((f) => `leakwatch ${f.baselined ? 'known leak (baseline)' : 'warning'}\n${describe(f)}`).join('\n\n'))}</system-out>`);
+    body.push(
+      `      <system-out>${escape(warning.map((f) => `leakwatch ${f.baselined ? 'known leak (baseline)' : 'warning'}\n${describe(f)}`).join('\n\n'))}</system-out>`,
+    );
   }
   const open = `    <testcase${attrs({ name, classname, time })}`;
   return body.length ? `${open}>\n${body.join('\n')}\n    </testcase>` : `${open}/>`;

@@ -46,20 +46,27 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
     });
     const baselineFile = path.resolve(input.root, input.options.baseline);
     const baseline = loadBaseline(baselineFile);
-    if (baseline) report.baseline = { file: relativePath(input.root, baselineFile), stale: matchBaseline(report.findings, baseline).stale };
+    if (baseline)
+      report.baseline = {
+        file: relativePath(input.root, baselineFile),
+        stale: matchBaseline(report.findings, baseline).stale,
+      };
     const { written, errors: writeErrors } = writeReports(report, input.options, input.root);
     if (input.options.console) {
       const shown = written.map((p) => path.relative(process.cwd(), p) || p);
       input.stream.write(renderConsole(report, { root: input.root, written: shown }));
     }
-    for (const error of writeErrors) process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
+    for (const error of writeErrors)
+      process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
     publishToGitHub(report, input.stream);
     // A failing finding fails the run. The runner fails it already for those a test or file threw; not for a file's
     // late work reported with the next file, which fails no test of either (see fileFailures).
     if (report.findings.some(isFailing)) process.exitCode = 1;
     return report;
   } catch (error) {
-    process.stderr.write(`leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`);
+    process.stderr.write(
+      `leakwatch internal error while reporting (the run was not affected): ${(error as Error)?.stack ?? error}\n`,
+    );
     return undefined;
   }
 }

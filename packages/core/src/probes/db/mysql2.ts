@@ -4,7 +4,13 @@ import { trackFactory } from './wrap.js';
 export const mysqlConnectionType: ResourceType<any> = {
   kind: 'db-connection',
   isOpen: (c) => !c._closing && !c._fatalError && c.stream != null && c.stream.destroyed !== true,
-  details: (c) => ({ driver: 'mysql2', client: 'Connection', database: c.config?.database, host: c.config?.host, port: c.config?.port }),
+  details: (c) => ({
+    driver: 'mysql2',
+    client: 'Connection',
+    database: c.config?.database,
+    host: c.config?.host,
+    port: c.config?.port,
+  }),
   hint: 'await connection.end() in afterAll',
   owns: (c) => [c.stream, c.connectTimeout],
   packages: /[\\/]node_modules[\\/]mysql2[\\/]/,
@@ -27,7 +33,11 @@ export const mysqlPoolType: ResourceType<any> = {
   }),
   isClosed: (p) => p._closed === true,
   hint: 'await pool.end() in afterAll',
-  owns: (p) => [...poolConnections(p), ...poolConnections(p).map((c: any) => c.stream), p._removeIdleTimeoutConnectionsTimer],
+  owns: (p) => [
+    ...poolConnections(p),
+    ...poolConnections(p).map((c: any) => c.stream),
+    p._removeIdleTimeoutConnectionsTimer,
+  ],
   packages: /[\\/]node_modules[\\/]mysql2[\\/]/,
   close: (p) => new Promise<void>((resolve) => p.end(() => resolve())),
 };

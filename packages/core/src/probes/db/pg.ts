@@ -16,7 +16,10 @@ export const pgPoolType: ResourceType<any> = {
   kind: 'db-connection',
   // allowExitOnIdle unrefs idle clients: such a pool does not keep the process alive while all of them are idle.
   isOpen: (p) =>
-    !p.ending && !p.ended && p._clients?.length > 0 && !(p.options?.allowExitOnIdle && p._idle?.length === p._clients.length),
+    !p.ending &&
+    !p.ended &&
+    p._clients?.length > 0 &&
+    !(p.options?.allowExitOnIdle && p._idle?.length === p._clients.length),
   details: (p) => ({
     driver: 'pg',
     client: 'Pool',

@@ -21,12 +21,14 @@ function mark<T extends Function>(fn: T): T {
 export function trackMethod(proto: any, method: string, type: ResourceType, tracker: Tracker): void {
   const original = proto?.[method];
   if (typeof original !== 'function' || isWrapped(original)) return;
-  const wrapped = mark({
-    [method](this: object, ...args: unknown[]) {
-      tracker.trackOnce(type, this, wrapped);
-      return original.apply(this, args);
-    },
-  }[method]!);
+  const wrapped = mark(
+    {
+      [method](this: object, ...args: unknown[]) {
+        tracker.trackOnce(type, this, wrapped);
+        return original.apply(this, args);
+      },
+    }[method]!,
+  );
   proto[method] = wrapped;
 }
 
@@ -40,20 +42,22 @@ let outermost: Function | undefined;
 function wrapFactory(exports: any, name: string, onResult: (result: object, above: Function) => void): void {
   const original = exports?.[name];
   if (typeof original !== 'function' || isWrapped(original)) return;
-  const wrapped = mark({
-    [name](this: unknown, ...args: unknown[]) {
-      const outer = outermost === undefined;
-      if (outer) outermost = wrapped;
-      let result: any;
-      try {
-        result = original.apply(this, args);
-      } finally {
-        if (outer) outermost = undefined;
-      }
-      if (result && typeof result === 'object') onResult(result, outer ? wrapped : (outermost ?? wrapped));
-      return result;
-    },
-  }[name]!);
+  const wrapped = mark(
+    {
+      [name](this: unknown, ...args: unknown[]) {
+        const outer = outermost === undefined;
+        if (outer) outermost = wrapped;
+        let result: any;
+        try {
+          result = original.apply(this, args);
+        } finally {
+          if (outer) outermost = undefined;
+        }
+        if (result && typeof result === 'object') onResult(result, outer ? wrapped : (outermost ?? wrapped));
+        return result;
+      },
+    }[name]!,
+  );
   exports[name] = wrapped;
 }
 
