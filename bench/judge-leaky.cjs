@@ -47,8 +47,8 @@ async function main() {
     `created 5000 timers + 200 sockets + 200 fds in ${createMs.toFixed(0)} ms; judged in ${judgeMs.toFixed(0)} ms (+ settle, at most settleMs); reported (console, JSON, JUnit) in ${reportMs.toFixed(0)} ms; findings: ${result.findings.map((f) => `${f.kind}×${f.count}`).join(', ')}`,
   );
   timers.forEach(clearInterval);
-  sockets.forEach((s) => s.destroy());
-  fds.forEach((fd) => fs.closeSync(fd));
+  for (const s of sockets) s.destroy();
+  for (const fd of fds) fs.closeSync(fd);
   server.close();
 }
 main();

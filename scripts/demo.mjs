@@ -116,7 +116,7 @@ function detectRunner(dir) {
   for (const runner of RUNNERS) {
     const config = runner.configs.find((name) => fs.existsSync(path.join(dir, name)));
     if (config) return { ...runner, config };
-    if (runner.packageJsonKey && pkg && pkg[runner.packageJsonKey])
+    if (runner.packageJsonKey && pkg?.[runner.packageJsonKey])
       return { ...runner, config: `package.json#${runner.packageJsonKey}` };
   }
   return undefined;

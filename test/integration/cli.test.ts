@@ -125,7 +125,7 @@ describe('leakwatch report', () => {
   test('prints the grouped table again from ./leakwatch.json, with code frames; exit 1 on failing findings', () => {
     const r = leakwatch('report', '--root', FIXTURE);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(r.stdout).not.toContain('\u001b[');
     expect(r.stdout).toContain('leakwatch leaky.test.ts (7 findings)');
     expect(r.stdout).toMatch(
       /FAIL\s+server in leaks > server\n\s+leaky\.test\.ts:\d+:\d+\n.*\|.*\n\s+> \d+ \|.*server\.listen/,

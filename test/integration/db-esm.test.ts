@@ -3,7 +3,7 @@ import { dbServerSkipReason, startMysql, startPostgres, startRedis, type DbServe
 import { shape } from './helpers';
 import { expectDbLeak, expectOnlyDbLeaks, type ExpectedDb } from './db-expect';
 import { reportOf } from './three-runners';
-import { cleanup, runVitest, type Finding, type RunResult } from './run';
+import { cleanup, runVitest, type RunResult } from './run';
 
 /**
  * Database drivers imported as ES modules under Vitest: `import pg from 'pg'`, `import { Pool } from 'pg'`,

@@ -497,7 +497,7 @@ interface Launch {
  * of it, and removes the directory if it never gets that far.
  */
 async function launch(
-  kind: DbKind,
+  _kind: DbKind,
   dir: string,
   attempt: (port: number) => Promise<Launch>,
   describe: (port: number) => Omit<DbServer, 'stop' | 'dir' | 'pid'>,

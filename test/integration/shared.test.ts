@@ -208,7 +208,7 @@ const SHARED_LEAKS: ExpectedLeak[] = [
 
 const findingsFor = (report: Report, leak: ExpectedLeak) => findingsOf(LEAKS, report, leak);
 const expectLeak = (report: Report, leak: ExpectedLeak) => expectFinding(LEAKS, report, leak);
-const lineOf = (leak: ExpectedLeak): number | null =>
+const _lineOf = (leak: ExpectedLeak): number | null =>
   leak.marker === null ? null : markerLine(LEAKS, leak.file, leak.marker);
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -61,7 +61,12 @@ describe('GlobalsProbe with a mirror', () => {
 
   test('the global is not listed at a test end when its mirror did not change', () => {
     let listed = 0;
-    const global = new Proxy({ a: 1 } as Record<string, unknown>, { ownKeys: (t) => (listed++, Reflect.ownKeys(t)) });
+    const global = new Proxy({ a: 1 } as Record<string, unknown>, {
+      ownKeys: (t) => {
+        listed++;
+        return Reflect.ownKeys(t);
+      },
+    });
     const probe = new GlobalsProbe();
     probe.useMirror({ a: 1 });
     probe.start(global);

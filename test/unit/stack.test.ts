@@ -12,7 +12,7 @@ const MAPPED = '/project/src/global-setup.ts';
 
 function withInterceptor<T>(fn: () => T): T {
   const previous = Error.prepareStackTrace;
-  Error.prepareStackTrace = (error, sites) => `Error\n${sites.map(() => `    at setup (${MAPPED}:6:47)`).join('\n')}`;
+  Error.prepareStackTrace = (_error, sites) => `Error\n${sites.map(() => `    at setup (${MAPPED}:6:47)`).join('\n')}`;
   try {
     return fn();
   } finally {

@@ -44,6 +44,7 @@ interface Io {
   color: boolean;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is the byte that starts a colour code.
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Repeated options come as arrays, numbers as numbers (mri); a comma also separates values. */

@@ -394,7 +394,7 @@ export class Detector {
     this.pendingGlobals = null;
     if (!pending || !this.file) return;
     const global = this.realm.global as Record<string, unknown>;
-    const left = pending.names.filter((name) => Object.prototype.hasOwnProperty.call(global, name));
+    const left = pending.names.filter((name) => Object.hasOwn(global, name));
     if (left.length === 0) return;
     const measurements: Measurement[] = left.map((name) => ({ kind: 'global', name, details: { name } }));
     const raw = attributeMeasurements(

@@ -48,7 +48,9 @@ export function pairFindings<A extends Matchable, B extends Matchable>(
 
   // 1. By id.
   const byId = new Map<string, number[]>();
-  after.forEach((b, j) => byId.set(b.id, [...(byId.get(b.id) ?? []), j]));
+  after.forEach((b, j) => {
+    byId.set(b.id, [...(byId.get(b.id) ?? []), j]);
+  });
   before.forEach((a, i) => {
     const j = byId.get(a.id)?.find((k) => !taken.has(k));
     if (j === undefined) return;

@@ -14,11 +14,13 @@ function withRunnerTimers<T>(global: Record<string, any> | undefined, load: () =
   const swapped = WRAPPED_TIMERS.filter((name) => typeof global?.[name]?.[ORIGINAL_TIMER] === 'function');
   if (!global || swapped.length === 0) return load();
   const wrapped = swapped.map((name) => global[name]);
-  swapped.forEach((name) => (global[name] = global[name][ORIGINAL_TIMER]));
+  for (const name of swapped) global[name] = global[name][ORIGINAL_TIMER];
   try {
     return load();
   } finally {
-    swapped.forEach((name, i) => (global[name] = wrapped[i]));
+    swapped.forEach((name, i) => {
+      global[name] = wrapped[i];
+    });
   }
 }
 

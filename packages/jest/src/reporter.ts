@@ -101,7 +101,7 @@ export class LeakwatchReporter {
     if (!this.watchMode) watchForHang({ runner: 'jest', report, options, root: this.rootDir, stream: process.stderr });
   }
 
-  getLastError(): void {
+  getLastError(): Error | undefined {
     return undefined;
   }
 }

@@ -126,5 +126,7 @@ export function installFileHandles(tracker: Tracker): Restore {
     replace(fs as any, 'closeSync', wrappedCloseSync),
     replace(fs.promises as any, 'open', wrappedPromisesOpen),
   ];
-  return () => restores.reverse().forEach((r) => r());
+  return () => {
+    for (const restore of restores.reverse()) restore();
+  };
 }

@@ -39,5 +39,7 @@ export function installFsWatchers(tracker: Tracker): Restore {
     }[name] as any;
     restores.push(replace(fs as any, name, wrapped));
   }
-  return () => restores.reverse().forEach((r) => r());
+  return () => {
+    for (const restore of restores.reverse()) restore();
+  };
 }

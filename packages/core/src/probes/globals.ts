@@ -1,4 +1,4 @@
-const hasOwn = (o: object, name: string) => Object.prototype.hasOwnProperty.call(o, name);
+const hasOwn = (o: object, name: string) => Object.hasOwn(o, name);
 
 /**
  * `candidate` (a vm context's sandbox) if every name set on or deleted from `global` lands on it too: Node's vm

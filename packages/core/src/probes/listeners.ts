@@ -25,7 +25,7 @@ export class ListenersProbe {
     for (const [name, original] of originals) {
       const probe = this;
       const wrapped = {
-        [name](this: unknown, event: string | symbol, listener: Function) {
+        [name](this: unknown, _event: string | symbol, listener: Function) {
           if (probe.recording && typeof listener === 'function' && !probe.sites.has(listener)) {
             probe.sites.set(listener, captureStack(probe.stackFrames(), wrapped));
           }

@@ -38,5 +38,7 @@ export function installMessagePorts(tracker: Tracker): Restore {
   restores.push(replace(workerThreads as any, 'BroadcastChannel', Broadcast));
   if (globalThis.BroadcastChannel === OriginalBroadcast)
     restores.push(replace(globalThis as any, 'BroadcastChannel', Broadcast));
-  return () => restores.reverse().forEach((r) => r());
+  return () => {
+    for (const restore of restores.reverse()) restore();
+  };
 }

@@ -76,5 +76,7 @@ export function installSockets(tracker: Tracker): Restore {
     trackOnFirstCall(dgram.Socket.prototype, 'bind', udpType, tracker),
     reattributeOnRef(tracker),
   ];
-  return () => restores.reverse().forEach((r) => r());
+  return () => {
+    for (const restore of restores.reverse()) restore();
+  };
 }

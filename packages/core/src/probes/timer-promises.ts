@@ -134,5 +134,7 @@ export function installTimerPromises(tracker: Tracker): Restore {
   if (schedulerProto && typeof schedulerProto.wait === 'function') {
     restores.push(replace(schedulerProto, 'wait', wrapCall('wait', schedulerProto.wait, waitType, tracker) as any));
   }
-  return () => restores.reverse().forEach((r) => r());
+  return () => {
+    for (const restore of restores.reverse()) restore();
+  };
 }

@@ -49,7 +49,9 @@ export function installTimers(tracker: Tracker): Restore {
     if ((timers as any)[name] === original) restores.push(replace(timers as any, name, wrapped));
   }
   restores.push(retrackOnRef(tracker));
-  return () => restores.reverse().forEach((r) => r());
+  return () => {
+    for (const restore of restores.reverse()) restore();
+  };
 }
 
 /**

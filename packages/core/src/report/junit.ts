@@ -5,7 +5,7 @@ import type { LeakReport } from './model.js';
 // Characters XML 1.0 cannot carry at all are dropped; the rest are escaped in this one place.
 const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text
     .replace(INVALID_XML, '')
     .replace(/&/g, '&amp;')
@@ -18,7 +18,7 @@ function escape(text: string): string {
 function attrs(values: Record<string, string | number | undefined>): string {
   return Object.entries(values)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${escape(String(v))}"`)
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`)
     .join('');
 }
 
@@ -47,11 +47,11 @@ function testcase(name: string, classname: string, time: string, findings: Findi
         ? first.message
         : `${failing.length} leaks: ${failing.map((f) => KIND_INFO[f.kind].label).join(', ')}`;
     const type = failing.length === 1 ? `leakwatch.${first.kind}` : 'leakwatch';
-    body.push(`      <failure${attrs({ type, message })}>${escape(failing.map(describe).join('\n\n'))}</failure>`);
+    body.push(`      <failure${attrs({ type, message })}>${escapeXml(failing.map(describe).join('\n\n'))}</failure>`);
   }
   if (warning.length) {
     body.push(
-      `      <system-out>${escape(warning.map((f) => `leakwatch ${f.baselined ? 'known leak (baseline)' : 'warning'}\n${describe(f)}`).join('\n\n'))}</system-out>`,
+      `      <system-out>${escapeXml(warning.map((f) => `leakwatch ${f.baselined ? 'known leak (baseline)' : 'warning'}\n${describe(f)}`).join('\n\n'))}</system-out>`,
     );
   }
   const open = `    <testcase${attrs({ name, classname, time })}`;

@@ -24,7 +24,7 @@ export const libsqlType: ResourceType<any> = {
 export function instrumentLibsql(exports: any, tracker: Tracker): void {
   const proto = typeof exports === 'function' ? exports.prototype : undefined;
   // An `open` already on the prototype: instrumented before (the same class reached through two importers).
-  if (!proto || Object.prototype.hasOwnProperty.call(proto, 'open')) return;
+  if (!proto || Object.hasOwn(proto, 'open')) return;
   Object.defineProperty(proto, 'open', {
     configurable: true,
     get: () => undefined,

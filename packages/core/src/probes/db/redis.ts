@@ -44,7 +44,7 @@ export const nodeRedisType: ResourceType<any> = {
 export function instrumentNodeRedis(exports: any, tracker: Tracker): void {
   afterFactory(exports, 'createClient', (client) => {
     let proto = client;
-    while (proto && !Object.prototype.hasOwnProperty.call(proto, 'connect')) proto = Object.getPrototypeOf(proto);
+    while (proto && !Object.hasOwn(proto, 'connect')) proto = Object.getPrototypeOf(proto);
     if (proto && proto !== Object.prototype) trackMethod(proto, 'connect', nodeRedisType, tracker);
   });
 }
