@@ -113,9 +113,9 @@ export function loadBaseline(file: string): Baseline | undefined {
 export function matchBaseline(
   findings: Finding[],
   baseline: Baseline,
-): { baselined: Set<string>; stale: BaselineEntry[] } {
+): { baselined: Set<string>; stale: BaselineEntry[]; matched: BaselineEntry[] } {
   const { pairs, onlyBefore } = pairFindings(baseline.entries, findings);
-  return { baselined: new Set(pairs.map(([, f]) => f.id)), stale: onlyBefore };
+  return { baselined: new Set(pairs.map(([, f]) => f.id)), stale: onlyBefore, matched: pairs.map(([e]) => e) };
 }
 
 /** The entry of one finding: its identity only, keys in a fixed order. */

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import timersModule from 'node:timers';
-import { loadBaseline, matchBaseline, type Baseline } from './baseline.js';
-import { attributeMeasurements, attributeResources, type Measurement } from './attribution.js';
-import { compareFindings, type Finding, type RawFinding } from './finding.js';
+import { loadBaseline, type Baseline, type BaselineEntry } from './baseline.js';
+import { measurement, openResources } from './evidence.js';
+import { compareFindings, type Finding } from './finding.js';
 import { foldOwned, withFolded } from './fold.js';
-import type { Kind } from './kinds.js';
+import { judge, testKey, type Measurement, type OpenResource } from './judge.js';
+import type { Judgement, Kind } from './kinds.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
-import { applyPolicy } from './policy.js';
 import { installChildProcesses } from './probes/child-processes.js';
 import { installDrivers, instrumentRequire } from './probes/drivers.js';
 import { installFileHandles } from './probes/file-handles.js';
@@ -44,6 +44,14 @@ export interface FileResult {
   findings: Finding[];
   /** Internal errors of leakwatch: reported, never thrown into the user's run. */
   errors: string[];
+  /** Indexes of the baseline entries its findings matched: the run's stale entries are those no file matched. */
+  baseline?: number[];
+}
+
+/** What a file's code may still be judged for: its inline allows, and its leaks counted against each kind's `allow`. */
+interface FileLedger {
+  allows: { file: Map<Kind, string>; tests: Map<string, Map<Kind, string>> };
+  counted: Partial<Record<Kind, number>>;
 }
 
 const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
@@ -100,14 +108,17 @@ export class Detector {
   private realm: Realm = { global: globalThis, process };
   private testFindings: Finding[] = [];
   private errors: string[] = [];
-  /** Inline opt-outs: allow(kind, reason) in a test, allowFile(kind, reason) anywhere in the file. */
-  private allowedInFile = new Map<Kind, string>();
   private baseline: Baseline | undefined;
+  /** Baseline entries a judgement in this process matched: each matches one finding of the run at most. */
+  private readonly matchedEntries = new Set<BaselineEntry>();
+  /** Entries matched since the current file started, as indexes, for its result. */
+  private matchedInFile: number[] = [];
+  /** Per test file of this process, kept after its end: its late work is judged with its own allows and counts. */
+  private readonly ledgers = new Map<string, FileLedger>();
   /** Files judged in this process: what their code makes later (un-awaited work) is judged with the next file. */
   private readonly endedFiles = new Set<string>();
   /** Where recording goes between test files: nowhere, or the main process's own bucket. */
   private idleFile: string | null = null;
-  private allowedInTests = new Map<string, Map<Kind, string>>();
   private reportsHooks = false;
   /** No user code has run since the last test ended (only meaningful when the adapter reports hooks). */
   private quietBetweenTests = false;
@@ -190,7 +201,7 @@ export class Detector {
       byFile.set(file, [...(byFile.get(file) ?? []), record]);
     }
     const findings = [...byFile].flatMap(([file, records]) =>
-      this.judge(attributeResources(this.root, file, records, 'run')),
+      this.decide(file, 'run', { resources: openResources(this.root, records) }),
     );
     await this.release(open);
     return findings.sort(compareFindings);
@@ -212,8 +223,17 @@ export class Detector {
     this.testFindings = [];
     this.pendingGlobals = null;
     this.errors = [];
-    this.allowedInFile.clear();
-    this.allowedInTests.clear();
+    this.matchedInFile = [];
+    // The same file again (a watch-mode rerun in a reused worker): its entries are free to match again.
+    const relative = relativePath(this.root, absoluteFile);
+    for (const entry of this.matchedEntries) if (entry.file === relative) this.matchedEntries.delete(entry);
+    this.ledgers.set(absoluteFile, { allows: { file: new Map(), tests: new Map() }, counted: {} });
+  }
+
+  private ledger(file: string): FileLedger {
+    let ledger = this.ledgers.get(file);
+    if (!ledger) this.ledgers.set(file, (ledger = { allows: { file: new Map(), tests: new Map() }, counted: {} }));
+    return ledger;
   }
 
   /**
@@ -222,8 +242,9 @@ export class Detector {
    */
   allow(kinds: Kind | Kind[], reason: string, where: 'test' | 'file'): void {
     const list = Array.isArray(kinds) ? kinds : [kinds];
+    const allows = this.ledger(this.file ?? MAIN_PROCESS).allows;
     if (where === 'file') {
-      for (const k of list) this.allowedInFile.set(k, reason);
+      for (const k of list) allows.file.set(k, reason);
       return;
     }
     const test = this.tracker.runningTest();
@@ -232,24 +253,38 @@ export class Detector {
         'leakwatch: allow() must be called inside a running test; use allowFile() in hooks or at module scope.',
       );
     }
-    const key = test.titlePath.join('\u203a');
-    const kindsOfTest = this.allowedInTests.get(key) ?? new Map<Kind, string>();
+    const key = testKey(test.titlePath);
+    const kindsOfTest = allows.tests.get(key) ?? new Map<Kind, string>();
     for (const k of list) kindsOfTest.set(k, reason);
-    this.allowedInTests.set(key, kindsOfTest);
+    allows.tests.set(key, kindsOfTest);
   }
 
-  /** Policy, minus what the user allowed inline; known leaks from the baseline are marked, not dropped. */
-  private judge(raw: RawFinding[]): Finding[] {
-    const kept = raw.filter(
-      (f) =>
-        !this.allowedInFile.has(f.kind) && !(f.test && this.allowedInTests.get(f.test.join('\u203a'))?.has(f.kind)),
-    );
-    const judged = applyPolicy(kept, this.options);
-    if (this.baseline) {
-      const { baselined } = matchBaseline(judged, this.baseline);
-      for (const f of judged) if (baselined.has(f.id)) f.baselined = true;
+  /**
+   * Hands the evidence about `file` (absolute, or the main process's) to the judge with that file's ledger and what is
+   * left of the baseline, and books what the verdict used.
+   */
+  private decide(
+    file: string,
+    when: Judgement,
+    evidence: { resources?: OpenResource[]; measurements?: Measurement[] },
+  ): Finding[] {
+    const ledger = this.ledger(file);
+    const entries = this.baseline?.entries;
+    const verdict = judge({
+      file: relativePath(this.root, file),
+      when,
+      ...evidence,
+      policy: this.options,
+      allows: ledger.allows,
+      counted: ledger.counted,
+      baseline: entries?.filter((e) => !this.matchedEntries.has(e)),
+    });
+    ledger.counted = verdict.counted;
+    for (const entry of verdict.matched) {
+      this.matchedEntries.add(entry);
+      this.matchedInFile.push(entries!.indexOf(entry));
     }
-    return judged;
+    return verdict.findings;
   }
 
   /**
@@ -328,10 +363,13 @@ export class Detector {
       if (!measured || !this.file) return;
       const kinds = this.options.kinds;
       const measurements: Measurement[] = [];
+      const titlePath = test.titlePath;
       if (kinds.heap.action !== 'off') {
         const bytes = this.heap.end(kinds.heap.threshold ?? 0);
-        if (bytes !== undefined)
-          measurements.push({ kind: 'heap', name: '', bytes, details: { threshold: kinds.heap.threshold } });
+        if (bytes !== undefined) {
+          const details = { threshold: kinds.heap.threshold };
+          measurements.push({ kind: 'heap', test: titlePath, name: '', site: null, bytes, details });
+        }
       }
       if (kinds.global.action !== 'off') {
         const names = this.globals.end(this.realm.global);
@@ -339,17 +377,12 @@ export class Detector {
       }
       if (kinds.listener.action !== 'off') {
         for (const added of this.listeners.end(this.realm.process)) {
-          measurements.push({
-            kind: 'listener',
-            name: added.event,
-            stack: added.stack,
-            details: { event: added.event },
-          });
+          const listener = { kind: 'listener' as const, test: titlePath, name: added.event, stackHolder: added.stack };
+          measurements.push(measurement(this.root, { ...listener, details: { event: added.event } }));
         }
       }
       if (measurements.length === 0) return;
-      const raw = attributeMeasurements(this.root, relativePath(this.root, this.file), test.titlePath, measurements);
-      judged = this.judge(raw);
+      judged = this.decide(this.file, 'file', { measurements });
       this.testFindings.push(...judged);
     });
     if (this.options.scope === 'test' && this.file) {
@@ -373,7 +406,7 @@ export class Detector {
     const settled = await settle(mine, this.options.settleMs);
     if (settled.length === 0) return [];
     const open = foldOwned(settled, this.tracker.openRecords(file));
-    const judged = this.judge(attributeResources(this.root, relativePath(this.root, file), open, 'test'));
+    const judged = this.decide(file, 'test', { resources: openResources(this.root, open) });
     this.testFindings.push(...judged);
     for (const record of withFolded(open)) record.reported = true;
     return judged;
@@ -396,14 +429,11 @@ export class Detector {
     const global = this.realm.global as Record<string, unknown>;
     const left = pending.names.filter((name) => Object.hasOwn(global, name));
     if (left.length === 0) return;
-    const measurements: Measurement[] = left.map((name) => ({ kind: 'global', name, details: { name } }));
-    const raw = attributeMeasurements(
-      this.root,
-      relativePath(this.root, this.file),
-      pending.test.titlePath,
-      measurements,
+    const test = pending.test.titlePath;
+    const measurements = left.map(
+      (name): Measurement => ({ kind: 'global', test, name, site: null, details: { name } }),
     );
-    this.testFindings.push(...this.judge(raw));
+    this.testFindings.push(...this.decide(this.file, 'file', { measurements }));
   }
 
   /** Called after the file's afterAll hooks: settles, then judges every resource of this file still open. */
@@ -415,12 +445,11 @@ export class Detector {
     try {
       const open = foldOwned(await settle(() => this.tracker.openRecords(file), this.options.settleMs));
       // What a strict-scope test judgement reported is reaped now, not reported twice.
-      const raw = attributeResources(
+      const resources = openResources(
         this.root,
-        relative,
         open.filter((r) => !r.reported),
       );
-      findings.push(...this.judge(raw));
+      findings.push(...this.decide(file, 'file', { resources }));
       await this.release(open);
     } catch (error) {
       this.errors.push(`fileEnd: ${(error as Error)?.stack ?? String(error)}`);
@@ -434,6 +463,7 @@ export class Detector {
     }
     findings = findings.sort(compareFindings);
     const result: FileResult = { file: relative, findings, errors: this.errors };
+    if (this.matchedInFile.length) result.baseline = this.matchedInFile;
     this.file = null;
     this.realm = { global: globalThis, process };
     this.tracker.currentFile = this.idleFile;
@@ -453,13 +483,12 @@ export class Detector {
     const byFile = new Map<string, Tracked[]>();
     for (const record of late) byFile.set(record.file!, [...(byFile.get(record.file!) ?? []), record]);
     const findings = [...byFile].flatMap(([file, records]) =>
-      this.judge(
-        attributeResources(
+      this.decide(file, 'file', {
+        resources: openResources(
           this.root,
-          relativePath(this.root, file),
           records.filter((r) => !r.reported),
         ),
-      ),
+      }),
     );
     await this.release(late);
     return findings;

@@ -139,3 +139,48 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     action: 'fail',
   },
 };
+
+/**
+ * Fixes more precise than a kind's own hint, for the resource types that need one (a pool is ended, a client is
+ * closed). A probe names its entry in `ResourceType.hint`; drivers added later put theirs here too.
+ */
+export const RESOURCE_HINTS = {
+  'timers/promises':
+    'await it, or pass { signal } and abort it in an afterEach/afterAll hook (or { ref: false } if it may outlive the test)',
+  'timers/promises.setInterval':
+    "leave the for await loop with break or return, or call the iterator's return(), or pass { signal } and abort it",
+  sqlite3: 'call db.close() in afterAll and wait for its callback',
+  'node:sqlite': 'call db.close() in afterAll',
+  libsql: 'call client.close() (or db.close()) in afterAll',
+  'pg.Client': 'await client.end() in afterAll (or at the end of the test that connected it)',
+  'pg.Pool': 'await pool.end() in afterAll',
+  'mysql2.Connection': 'await connection.end() in afterAll',
+  'mysql2.Pool': 'await pool.end() in afterAll',
+  mongodb: 'await client.close() in afterAll',
+  ioredis: 'await redis.quit() (or call redis.disconnect()) in afterAll',
+  'node-redis': 'await client.quit() (node-redis 5: client.close()) in afterAll',
+} as const satisfies Record<string, string>;
+
+export type ResourceHint = keyof typeof RESOURCE_HINTS;
+
+/** When a finding was judged, as its message says it. */
+export type Judgement = 'test' | 'file' | 'run';
+
+/** The parts of every finding's message, so all of them read alike. */
+export const MESSAGES = {
+  /** "... is still open after <after>". */
+  after: {
+    test: "the test's afterEach hooks",
+    file: "the file's afterAll hooks",
+    run: 'the test run finished, and keeps the process alive',
+  } satisfies Record<Judgement, string>,
+  inTest: (title: string) => `in test "${title}"`,
+  outsideTests: 'outside any test (hook, describe body or module scope)',
+  concurrent: 'while concurrent tests were running (attributed to the file)',
+  /** A per-test measurement, by kind: `{name}` is the global or event name, `{bytes}` the growth. */
+  measured: {
+    heap: 'The heap grew by {bytes} during the test, measured after a forced GC',
+    global: 'The test added the global "{name}" and did not remove it',
+    listener: 'The test added a process "{name}" listener and did not remove it',
+  } satisfies Record<'heap' | 'global' | 'listener', string>,
+};

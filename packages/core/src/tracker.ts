@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Kind } from './kinds.js';
+import type { Kind, ResourceHint } from './kinds.js';
 import { captureStack, resolveStack, type ResolvedStack, type StackHolder } from './stack.js';
 
 /** A test as the adapters identify it: a unique key and its title path (describe titles, then the test title). */
@@ -33,8 +33,11 @@ export interface ResourceType<R extends object = any> {
    * opening all open later. Without it, the record stays until its file is judged.
    */
   isClosed?(resource: R): boolean;
-  /** The fix, when the kind's generic hint is too vague (a pool is ended, a client is closed). */
-  hint?: string;
+  /**
+   * The fix, when the kind's generic hint is too vague (a pool is ended, a client is closed): an entry of
+   * RESOURCE_HINTS, or the text a user gave track().
+   */
+  hint?: ResourceHint | (string & {});
   /** Handles this resource holds (its sockets, timers, pooled clients): folded into its finding while it is open. */
   owns?(resource: R): Iterable<unknown>;
   /** Frames from these packages mark a handle as made by this resource's driver: folded into its open connection. */

@@ -26,7 +26,7 @@ export const sqlite3Type: ResourceType<any> = {
   kind: 'db-connection',
   isOpen: (db) => db.open === true,
   details: (db) => ({ driver: 'sqlite3', name: db.filename }),
-  hint: 'call db.close() in afterAll and wait for its callback',
+  hint: 'sqlite3',
   close: (db) => new Promise<void>((resolve) => db.close(() => resolve())),
 };
 

@@ -1,6 +1,7 @@
 import { createHook } from 'node:async_hooks';
 import timersPromises from 'node:timers/promises';
 import { originalTimers } from '../originals.js';
+import type { ResourceHint } from '../kinds.js';
 import { captureStack, type StackHolder } from '../stack.js';
 import type { ResourceType, Tracker } from '../tracker.js';
 import { replace, type Restore } from './patch.js';
@@ -39,20 +40,14 @@ function withTimerCapture<T>(fn: () => T): [T, object | undefined] {
   }
 }
 
-const HINT =
-  'await it, or pass { signal } and abort it in an afterEach/afterAll hook (or { ref: false } if it may outlive the test)';
-
 /** The Timeout behind a promise or an iterator is judged and stopped like any other (hasRef, clearTimeout). */
-function timeoutType(api: string, hint: string): ResourceType {
+function timeoutType(api: string, hint: ResourceHint): ResourceType {
   return { ...timerType, details: (t) => ({ api, delayMs: t._idleTimeout }), hint };
 }
 
-const setTimeoutType = timeoutType('timers/promises.setTimeout', HINT);
-const waitType = timeoutType('timers/promises.scheduler.wait', HINT);
-const setIntervalType = timeoutType(
-  'timers/promises.setInterval',
-  "leave the for await loop with break or return, or call the iterator's return(), or pass { signal } and abort it",
-);
+const setTimeoutType = timeoutType('timers/promises.setTimeout', 'timers/promises');
+const waitType = timeoutType('timers/promises.scheduler.wait', 'timers/promises');
+const setIntervalType = timeoutType('timers/promises.setInterval', 'timers/promises.setInterval');
 
 interface NodeImmediate {
   hasRef(): boolean;
@@ -65,7 +60,7 @@ const immediateType: ResourceType<NodeImmediate> = {
   isClosed: () => true,
   details: () => ({ api: 'timers/promises.setImmediate' }),
   close: (i) => originalTimers.clearImmediate(i as any),
-  hint: HINT,
+  hint: 'timers/promises',
 };
 
 function recording(tracker: Tracker): boolean {

@@ -1,5 +1,5 @@
 import c from 'tinyrainbow';
-import { formatBytes } from '../attribution.js';
+import { formatBytes } from '../judge.js';
 import type { Finding } from '../finding.js';
 import { KIND_INFO } from '../kinds.js';
 import { codeFrame } from './code-frame.js';

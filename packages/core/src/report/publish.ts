@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FileResult } from '../detector.js';
 import { isFailing, type Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
-import { loadBaseline, matchBaseline } from '../baseline.js';
+import { loadBaseline } from '../baseline.js';
 import { relativePath } from '../stack.js';
 import { renderConsole } from './console.js';
 import { publishToGitHub } from './github.js';
@@ -29,10 +29,12 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
   try {
     const findings: Finding[] = [];
     const errors: string[] = [];
+    const matched = new Set<number>();
     for (const { result } of input.files) {
       if (!result) continue;
       findings.push(...result.findings);
       errors.push(...result.errors);
+      for (const index of result.baseline ?? []) matched.add(index);
     }
     const report = buildReport({
       runner: input.runner,
@@ -46,10 +48,11 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
     });
     const baselineFile = path.resolve(input.root, input.options.baseline);
     const baseline = loadBaseline(baselineFile);
+    // Matched once, where each file was judged: stale are the entries no file's judgement matched.
     if (baseline)
       report.baseline = {
         file: relativePath(input.root, baselineFile),
-        stale: matchBaseline(report.findings, baseline).stale,
+        stale: baseline.entries.filter((_, i) => !matched.has(i)),
       };
     const { written, errors: writeErrors } = writeReports(report, input.options, input.root);
     if (input.options.console) {

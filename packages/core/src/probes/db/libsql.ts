@@ -5,7 +5,7 @@ export const libsqlType: ResourceType<any> = {
   kind: 'db-connection',
   isOpen: (db) => db.open !== false && db.db != null,
   details: () => ({ driver: 'libsql' }),
-  hint: 'call client.close() (or db.close()) in afterAll',
+  hint: 'libsql',
   close: (db) => db.close(),
 };
 

@@ -7,7 +7,7 @@ export const mongoClientType: ResourceType<any> = {
   // A failed connect leaves a closed topology behind: that holds nothing.
   isOpen: (c) => c.topology != null && c.topology.s?.state !== 'closed',
   details: (c) => ({ driver: 'mongodb', hosts: (c.options?.hosts ?? []).map(String).join(' ') || undefined }),
-  hint: 'await client.close() in afterAll',
+  hint: 'mongodb',
   packages: /[\\/]node_modules[\\/](?:mongodb|bson)[\\/]/,
   close: (c) => c.close(),
 };

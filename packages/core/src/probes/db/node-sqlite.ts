@@ -17,7 +17,7 @@ export const nodeSqliteType: ResourceType<any> = {
     }
   },
   details: () => ({ driver: 'node:sqlite' }),
-  hint: 'call db.close() in afterAll',
+  hint: 'node:sqlite',
   close: (db) => db.close(),
 };
 

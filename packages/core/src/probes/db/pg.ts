@@ -6,7 +6,7 @@ export const pgClientType: ResourceType<any> = {
   kind: 'db-connection',
   isOpen: (c) => !c._ending && !c._ended && (c._connected || c._connecting) && c.connection?.stream?.destroyed !== true,
   details: (c) => ({ driver: 'pg', client: 'Client', database: c.database, host: c.host, port: c.port }),
-  hint: 'await client.end() in afterAll (or at the end of the test that connected it)',
+  hint: 'pg.Client',
   owns: (c) => [c.connection?.stream, c.connectionTimeoutHandle],
   packages: /[\\/]node_modules[\\/](?:pg|pg-protocol)[\\/]/,
   close: (c) => c.end(),
@@ -28,7 +28,7 @@ export const pgPoolType: ResourceType<any> = {
     idle: p._idle?.length,
   }),
   isClosed: (p) => p.ending || p.ended,
-  hint: 'await pool.end() in afterAll',
+  hint: 'pg.Pool',
   owns: (p) => [
     ...(p._clients ?? []),
     ...(p._clients ?? []).flatMap((c: any) => [c.connection?.stream, c.connectionTimeoutHandle]),

@@ -12,7 +12,7 @@ export const ioredisType: ResourceType<any> = {
     host: r.options?.host,
     port: r.options?.port,
   }),
-  hint: 'await redis.quit() (or call redis.disconnect()) in afterAll',
+  hint: 'ioredis',
   owns: (r) => [r.stream, r.reconnectTimeout],
   packages: /[\\/]node_modules[\\/]ioredis[\\/]/,
   close: (r) => r.disconnect(),
@@ -32,7 +32,7 @@ export const nodeRedisType: ResourceType<any> = {
     const options = c.options ?? {};
     return { driver: 'redis', host: options.socket?.host, port: options.socket?.port, url: redactUrl(options.url) };
   },
-  hint: 'await client.quit() (node-redis 5: client.close()) in afterAll',
+  hint: 'node-redis',
   packages: /[\\/]node_modules[\\/]@redis[\\/]client[\\/]/,
   close: (c) => (typeof c.destroy === 'function' ? c.destroy() : c.disconnect()),
 };
