@@ -142,7 +142,7 @@ function runOnce(name, only = []) {
     cwd: work,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: '1', CI: 'true', LEAKWATCH_RESOLVED_OPTIONS: '', LEAKWATCH_JEST_RUN_DIR: '' },
+    env: { ...process.env, NO_COLOR: '1', CI: 'true', LEAKWATCH_RUN: '' },
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) {

@@ -57,7 +57,7 @@ function runOnce(name) {
   const r = spawnSync(process.execPath, [VITEST, 'run', '--config', `phases.${name.replace('+', '-')}.config.mjs`], {
     cwd: work,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', CI: 'true', PHASES_OUT: out, LEAKWATCH_RESOLVED_OPTIONS: '' },
+    env: { ...process.env, NO_COLOR: '1', CI: 'true', PHASES_OUT: out, LEAKWATCH_RUN: '' },
   });
   if (r.status !== 0)
     throw new Error(`${name} failed with ${r.status}:\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);

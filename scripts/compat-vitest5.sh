@@ -122,7 +122,7 @@ for mode in $MODES; do
       [ "$isolate" = "false" ] && flags=(--no-isolate --maxWorkers=1)
       log "$name"
       # The caller's Vitest/leakwatch variables must not reach the run.
-      env -u VITEST -u VITEST_WORKER_ID -u VITEST_POOL_ID -u TEST -u NODE_ENV -u FORCE_COLOR -u LEAKWATCH_RESOLVED_OPTIONS \
+      env -u VITEST -u VITEST_WORKER_ID -u VITEST_POOL_ID -u TEST -u NODE_ENV -u FORCE_COLOR -u LEAKWATCH_RUN \
         NO_COLOR=1 CI=true LEAKWATCH_FIXTURE_OUT="$out" \
         timeout 180 node node_modules/vitest/vitest.mjs run --config "$config" --pool "$pool" "${flags[@]}" >"$out/output.log" 2>&1
       code=$?

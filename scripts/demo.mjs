@@ -146,7 +146,7 @@ function runExample(dir, runner) {
   return new Promise((resolve) => {
     const env = { ...process.env };
     // Options are the example's own; never inherit resolved options from an outer leakwatch run.
-    delete env.LEAKWATCH_RESOLVED_OPTIONS;
+    delete env.LEAKWATCH_RUN;
     // .cmd shims cannot be spawned without a shell on Windows (hence the quotes, for paths with spaces).
     const windows = process.platform === 'win32';
     const child = spawn(windows ? `"${bin}"` : bin, runner.args, { cwd: dir, stdio: 'inherit', env, shell: windows });

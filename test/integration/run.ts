@@ -87,8 +87,7 @@ async function runCli(
     env: {
       ...process.env,
       // The outer Vitest (our own test run) must not leak its leakwatch or worker settings into the fixture run.
-      LEAKWATCH_RESOLVED_OPTIONS: '',
-      LEAKWATCH_JEST_RUN_DIR: '',
+      LEAKWATCH_RUN: '',
       JEST_WORKER_ID: '',
       VITEST: '',
       VITEST_WORKER_ID: '',

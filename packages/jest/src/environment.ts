@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Detector, type LeakwatchOptions } from '@leakwatch/core';
-import { attach, type Attachment } from './attach.js';
+import { attach, type FileSession } from './attach.js';
 import { loadedJestPackage } from './running-jest.js';
 import { scopeCircusTree } from './scopes.js';
 import { circusTitlePath } from './titles.js';
@@ -92,7 +92,7 @@ function leakwatchEnvironment(Base: any): any {
     private readonly leakwatchRoot: string;
     private readonly leakwatchTestPath: string;
     private readonly leakwatchFromCall: LeakwatchOptions | undefined;
-    private leakwatch: Attachment | undefined;
+    private leakwatch: FileSession | undefined;
     /** The file was judged (run_finish); until then, teardown judges it (a test file that threw at import). */
     private leakwatchJudged = false;
     private leakwatchTests = new Map<unknown, { key: string; titlePath: string[] }>();
@@ -126,7 +126,7 @@ function leakwatchEnvironment(Base: any): any {
       // getVmContext() is the vm context's sandbox for jest-environment-node; core checks it mirrors the global.
       const realm = { global: this.global, process: this.global.process, sandbox: this.getVmContext?.() ?? undefined };
       // The environment sees every hook as an event, so the detector may reuse the globals listed at a test's end.
-      this.leakwatch = attach(realm, this.leakwatchTestPath, this.leakwatchRoot, this.leakwatchFromCall ?? {}, true);
+      this.leakwatch = attach(realm, this.leakwatchTestPath, this.leakwatchRoot, this.leakwatchFromCall, true);
       await this.leakwatch.ready;
     }
 
@@ -159,7 +159,7 @@ function leakwatchEnvironment(Base: any): any {
       const leakwatch = this.leakwatch!;
       switch (event.name) {
         case 'run_start':
-          scopeCircusTree(Detector.shared(), state.rootDescribeBlock, (test) => this.leakwatchRef(test));
+          scopeCircusTree(leakwatch.detector, state.rootDescribeBlock, (test) => this.leakwatchRef(test));
           return;
         case 'hook_start':
           if (event.hook?.type === 'beforeAll' || event.hook?.type === 'afterAll') leakwatch.hookStart();

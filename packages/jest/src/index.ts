@@ -10,8 +10,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ENVIRONMENT = path.join(here, 'environment.cjs');
 const REPORTER = path.join(here, 'reporter.cjs');
 const SETUP = path.join(here, 'setup.cjs');
-/** withLeakwatch() options for the setup-file fallback, which has no access to testEnvironmentOptions. */
-export const OPTIONS_ENV = 'LEAKWATCH_JEST_OPTIONS';
 
 type Reporter = string | [string, Record<string, unknown>];
 
@@ -22,7 +20,6 @@ type Reporter = string | [string, Record<string, unknown>];
  */
 export function withLeakwatch<T extends Record<string, any>>(config: T, options: LeakwatchOptions = {}): T {
   const validated = validateOptions(options, 'the withLeakwatch() options');
-  process.env[OPTIONS_ENV] = JSON.stringify(validated);
   // The config is loaded in Jest's main process, before globalSetup: from here on, what user code there leaves open
   // is recorded, to say at the end what keeps the run alive.
   Detector.shared().watchMainProcess();

@@ -7,7 +7,7 @@
  * run after every user hook.
  */
 import vm from 'node:vm';
-import type { Attachment } from './attach.js';
+import type { FileSession } from './attach.js';
 import { circusTitlePath } from './titles.js';
 
 declare const beforeEach: (fn: () => unknown) => void;
@@ -25,12 +25,12 @@ function main(): void {
   const { createRequire } =
     realProcess.getBuiltinModule?.('node:module') ?? (realProcess as any).mainModule.constructor;
   const outerRequire = createRequire(__filename);
-  const { attach } = outerRequire('./attach.cjs') as typeof import('./attach.js');
+  const { attach, scopeCircusTree } = outerRequire('./attach.cjs') as typeof import('./attach.js');
 
   const testPath = expect.getState().testPath ?? '';
   // Jest runs with the project root as working directory; leakwatch.config.* is looked up there.
   const rootDir = process.cwd();
-  const attachment: Attachment = attach({ global: globalThis, process }, testPath, rootDir);
+  const attachment: FileSession = attach({ global: globalThis, process }, testPath, rootDir);
 
   const stateSymbol = Object.getOwnPropertySymbols(globalThis).find((s) => s.description === 'JEST_STATE_SYMBOL');
   const circusState = () => (stateSymbol ? (globalThis as any)[stateSymbol] : undefined);
@@ -70,6 +70,6 @@ function main(): void {
       if (index !== -1) root.hooks.push(...root.hooks.splice(index, 1));
     }
     // After the move, which finds our hooks by their function.
-    attachment.scopeTree(root, refOf);
+    scopeCircusTree(attachment.detector, root, refOf);
   });
 }

@@ -4,12 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Detector,
-  OPTIONS_ENV,
-  encodeOptions,
-  loadBaseline,
-  loadConfigFile,
+  RunCollector,
   rememberSourceMapsOnStack,
-  resolveOptions,
   validateOptions,
   type LeakwatchOptions,
 } from '@leakwatch/core';
@@ -119,17 +115,12 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       vitest[kReporterAdded] = true;
       // Recording starts before the first await: other plugins' configureVitest hooks run meanwhile, and what they
       // leave open in the main process is user code too. The options apply once loaded.
-      const detector = Detector.shared();
-      detector.watchMainProcess();
-      const root: string = vitest.config.root;
-      const fromFile = await loadConfigFile(root);
-      const resolved = resolveOptions(fromFile?.options, fromCall);
-      // A corrupt baseline stops the run here, before any test, rather than in every worker.
-      loadBaseline(path.resolve(root, resolved.baseline));
-      process.env[OPTIONS_ENV] = encodeOptions({ options: resolved, root, reporter: true });
-      // The main process runs globalSetup and the reporters: what user code there leaves open would hang the run.
-      detector.configure(resolved, root);
-      vitest.config.reporters.push(new LeakwatchReporter(resolved, root));
+      Detector.shared().watchMainProcess();
+      const collector = new RunCollector('vitest', vitest.config.root);
+      await collector.configure(fromCall);
+      // Before Vitest starts its workers, which inherit the channel.
+      collector.start();
+      vitest.config.reporters.push(new LeakwatchReporter(collector));
     },
   };
 }

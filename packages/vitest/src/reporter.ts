@@ -1,11 +1,4 @@
-import {
-  publishRun,
-  relativePath,
-  watchForHang,
-  type FileResult,
-  type ResolvedOptions,
-  type TestInfo,
-} from '@leakwatch/core';
+import type { RunCollector, TestInfo } from '@leakwatch/core';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
@@ -16,7 +9,6 @@ interface TestCaseLike {
 }
 interface TestModuleLike {
   moduleId: string;
-  meta(): Record<string, unknown>;
   children: { allTests(): Iterable<TestCaseLike> };
   diagnostic(): { duration: number } | undefined;
 }
@@ -36,15 +28,11 @@ function state(test: TestCaseLike): TestInfo['state'] {
   return s === 'failed' ? 'failed' : s === 'skipped' || s === 'pending' ? 'skipped' : 'passed';
 }
 
-/** Merges each worker's file results (sent as test-module meta) into one report: console table, JSON, JUnit. */
+/** Tells the run collector when a run starts and ends, and which files and tests Vitest saw. */
 export class LeakwatchReporter {
-  private startedAt = new Date();
   private version: string | undefined;
 
-  constructor(
-    private readonly options: ResolvedOptions,
-    private readonly root: string,
-  ) {}
+  constructor(private readonly collector: RunCollector) {}
 
   private watchMode = false;
 
@@ -54,33 +42,25 @@ export class LeakwatchReporter {
   }
 
   onTestRunStart(): void {
-    this.startedAt = new Date();
+    this.collector.start();
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModuleLike>): void {
-    const report = publishRun({
-      runner: 'vitest',
+    this.collector.finish({
       runnerVersion: this.version,
-      startedAt: this.startedAt,
-      options: this.options,
-      root: this.root,
       stream: process.stdout,
+      // In watch mode the process is meant to stay alive.
+      watchMode: this.watchMode,
       files: testModules.map((mod) => ({
-        info: {
-          file: relativePath(this.root, mod.moduleId),
-          durationMs: mod.diagnostic()?.duration,
-          tests: [...mod.children.allTests()].map((t) => ({
-            titlePath: titlePath(t),
-            state: state(t),
-            durationMs: t.diagnostic()?.duration,
-          })),
-        },
-        result: mod.meta().leakwatch as FileResult | undefined,
+        path: mod.moduleId,
+        durationMs: mod.diagnostic()?.duration,
+        tests: [...mod.children.allTests()].map((t) => ({
+          titlePath: titlePath(t),
+          state: state(t),
+          durationMs: t.diagnostic()?.duration,
+        })),
       })),
     });
-    // In watch mode the process is meant to stay alive.
-    if (!this.watchMode)
-      watchForHang({ runner: 'vitest', report, options: this.options, root: this.root, stream: process.stdout });
   }
 }
 

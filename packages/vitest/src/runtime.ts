@@ -5,7 +5,7 @@
  * otherwise be fetched again for every test file.
  */
 import * as vitest from 'vitest';
-import { Detector, decodeOptions, fileFailures, isFailing, leakError, type FileResult } from '@leakwatch/core/worker';
+import { FileSession } from '@leakwatch/core/worker';
 import { taskTitlePath } from './titles.js';
 
 type TestRef = { key: string; titlePath: string[] };
@@ -44,7 +44,7 @@ const kDeferred = Symbol.for('leakwatch.deferredHook');
 
 type FileTask = { filepath: string; meta: Record<string, unknown>; result?: { state?: string } };
 /** The file being collected in this process, judged by the runner hook below if it fails to load. */
-let loading: { filepath: string; judge: (file: FileTask) => Promise<void> } | undefined;
+let loading: { filepath: string; session: FileSession } | undefined;
 const kFailedLoads = Symbol.for('leakwatch.failedLoads');
 
 /**
@@ -64,7 +64,8 @@ function judgeFailedLoads(): void {
     const file = loading;
     if (file && suite?.filepath === file.filepath) {
       loading = undefined;
-      if (suite.result?.state === 'fail') await file.judge(suite).catch(() => {});
+      // Vitest already fails the file: its findings go to the reports only.
+      if (suite.result?.state === 'fail') await file.session.fileEnd().catch(() => {});
     }
   };
 }
@@ -97,33 +98,23 @@ function deferAfterAllErrors(file: object, getHooks: GetHooks, errors: unknown[]
  * judgements run after every user hook, cleanup and fixture teardown.
  */
 export function watchTestFile(): void {
-  const detector = Detector.shared();
-  const transported = decodeOptions();
-  const root: string = transported?.root ?? (globalThis as any).__vitest_worker__?.config?.root ?? process.cwd();
-
-  // Without the plugin, options come from leakwatch.config.* and are loaded once the runner lets us await, with the
-  // full engine, which also prints the file's block (no main-process reporter then).
+  const filepath = expect.getState().testPath ?? '';
+  const session = new FileSession({
+    runner: 'vitest',
+    file: filepath,
+    root: (globalThis as any).__vitest_worker__?.config?.root ?? process.cwd(),
+    // Without the plugin, the worker prints its own file's block; Vitest shows it under the file.
+    print: (block) => console.error(block),
+  });
+  // Without the plugin, options come from leakwatch.config.*, loaded once the runner lets us await.
   let configError: unknown;
-  const full = transported ? undefined : import('@leakwatch/core');
-  const ready: Promise<void> | undefined = full
-    ?.then(async ({ loadConfigFile, resolveOptions }) => {
-      detector.configure(resolveOptions((await loadConfigFile(root))?.options), root);
-    })
-    .catch((error: unknown) => {
-      configError = error;
-    });
-  if (transported) detector.configure(transported.options, root);
-
-  detector.install();
-  /** Ids of findings already thrown from a test, so the file-level error does not repeat them. */
-  const thrown = new Set<string>();
+  const ready = session.ready.catch((error: unknown) => {
+    configError = error;
+  });
   /** Errors of the file's own afterAll hooks, rethrown once leakwatch has judged the file. */
   const hookErrors: unknown[] = [];
-  const filepath = expect.getState().testPath ?? '';
-  detector.fileStart(filepath);
   judgeFailedLoads();
-  // Judged once, with its findings reported only (Vitest already fails the file): no LeakError to throw there.
-  loading = { filepath, judge };
+  loading = { filepath, session };
   const refs = new WeakMap<object, TestRef>();
   const refOf = (task: TaskLike): TestRef => {
     let ref = refs.get(task);
@@ -136,11 +127,11 @@ export function watchTestFile(): void {
   // registered first, so they are the outermost: the test's beforeEach/afterEach hooks and fixtures run inside.
   // No declared second parameter: Vitest parses it for fixtures.
   aroundAll?.(function leakwatchFileScope(runSuite) {
-    return detector.runInScope(detector.scopeOf(null), runSuite);
+    return session.runInScope(session.scopeOf(null), runSuite);
   });
   aroundEach?.(function leakwatchTestScope(runTest) {
     const task: TaskLike | undefined = (arguments[1] as { task?: TaskLike } | undefined)?.task;
-    return detector.runInScope(task && detector.scopeOf(refOf(task)), runTest);
+    return session.runInScope(task && session.scopeOf(refOf(task)), runTest);
   });
 
   /**
@@ -156,9 +147,9 @@ export function watchTestFile(): void {
       if (!Array.isArray(list)) continue;
       const each = name.endsWith('Each');
       list.forEach((hook, i) => {
-        list[i] = detector.inScope(hook as (...args: unknown[]) => unknown, (args) => {
+        list[i] = session.detector.inScope(hook as (...args: unknown[]) => unknown, (args) => {
           const task = each ? (args[0] as { task?: TaskLike } | undefined)?.task : undefined;
-          return detector.scopeOf(task ? refOf(task) : null);
+          return session.scopeOf(task ? refOf(task) : null);
         });
       });
     }
@@ -169,14 +160,14 @@ export function watchTestFile(): void {
         if (typeof fn === 'function')
           helpers.setFn(
             task,
-            detector.inScope(fn as (...args: unknown[]) => unknown, () => detector.scopeOf(refOf(task))),
+            session.detector.inScope(fn as (...args: unknown[]) => unknown, () => session.scopeOf(refOf(task))),
           );
       }
     }
   }
 
   // Plain functions without declared parameters: Vitest 4 passes (context, suite), and parses the parameter list of
-  // hooks for fixtures. The suite (the file task) carries the results to the main process as task meta.
+  // hooks for fixtures.
   beforeAll(async function leakwatchFileStart() {
     const file = [...arguments].find((a) => a && typeof a === 'object' && 'filepath' in a);
     loading = undefined;
@@ -187,50 +178,32 @@ export function watchTestFile(): void {
     // Judged in the cleanup that beforeAll returns: Vitest runs cleanups after every afterAll hook, and ours last
     // (it was registered first), so a server closed by the user's own `beforeAll(() => () => server.close())` is
     // closed before we look.
-    return () => judgeFile(file);
+    return () => judgeFile();
   });
 
   beforeEach(({ task, onTestFinished }) => {
     const test = refOf(task);
-    detector.testStart(test);
+    session.testStart(test);
     // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
     // Vitest captures a stack trace per call, for a timeout message that would only point here: ~70 µs a test.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
       onTestFinished(async () => {
-        const failing = (await detector.testEnd(test)).filter(isFailing);
-        for (const f of failing) thrown.add(f.id);
-        if (failing.length) throw leakError(failing, root);
+        const leak = await session.testEnd(test);
+        if (leak) throw leak;
       });
     } finally {
       Error.stackTraceLimit = limit;
     }
   });
 
-  async function judgeFile(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
-    try {
-      await judge(file);
-    } catch (leak) {
-      if (hookErrors.length)
-        throw new AggregateError([...hookErrors, leak], 'afterAll hooks failed and leakwatch found leaks');
-      throw leak;
-    }
+  async function judgeFile(): Promise<void> {
+    const leak = await session.fileEnd();
+    if (leak && hookErrors.length)
+      throw new AggregateError([...hookErrors, leak], 'afterAll hooks failed and leakwatch found leaks');
+    if (leak) throw leak;
     if (hookErrors.length === 1) throw hookErrors[0];
     if (hookErrors.length > 1) throw new AggregateError(hookErrors, 'afterAll hooks failed');
-  }
-
-  async function judge(file: { meta: Record<string, unknown> } | undefined): Promise<void> {
-    const result: FileResult = await detector.fileEnd();
-    if (file) file.meta.leakwatch = result;
-    // Setup-file-only mode has no main-process reporter: the worker prints its own file's block.
-    if (!transported?.reporter) {
-      const { renderFileResult } = await (full ?? import('@leakwatch/core'));
-      const block = renderFileResult(result, detector.options, root, 'vitest');
-      if (block) console.error(block);
-    }
-    // Everything failing that no test has thrown yet: resources, and globals confirmed after their test.
-    const failing = fileFailures(result, thrown);
-    if (failing.length) throw leakError(failing, root);
   }
 }

@@ -1,5 +1,4 @@
 import c from 'tinyrainbow';
-import { Detector } from '../detector.js';
 import { isFailing, type Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
 import { originalTimers } from '../originals.js';
@@ -17,6 +16,8 @@ export interface HangCheckInput {
   options: ResolvedOptions;
   root: string;
   stream: NodeJS.WritableStream;
+  /** What user code in the main process still holds open, judged. */
+  judge: () => Promise<Finding[]>;
 }
 
 /**
@@ -36,7 +37,7 @@ export function watchForHang(input: HangCheckInput): void {
 }
 
 async function check(input: HangCheckInput): Promise<void> {
-  const findings: Finding[] = await Detector.shared().judgeMainProcess();
+  const findings = await input.judge();
   if (findings.length === 0) return;
   const block = buildReport({
     runner: input.runner,

@@ -1,0 +1,61 @@
+/**
+ * How a run's main process and its test processes talk, the same for every runner: one environment variable carries
+ * the resolved options and a results directory; each test file's result is a JSON file there, read back by the run
+ * collector (run.ts). Workers (forked processes and worker threads alike) inherit the variable when the runner starts
+ * them, after the collector has set it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FileResult } from './detector.js';
+import { crypto } from './lazy.js';
+import type { ResolvedOptions } from './options.js';
+import { writeFileAtomic } from './report/write.js';
+
+export const RUN_ENV = 'LEAKWATCH_RUN';
+
+export interface RunChannel {
+  /** The main process that opened it: a test run started from inside a test (ours, a user's) must not join it. */
+  pid: number;
+  root: string;
+  options: ResolvedOptions;
+  /** Where the test processes put their file results. */
+  dir: string;
+}
+
+export function publishChannel(channel: RunChannel, env: NodeJS.ProcessEnv = process.env): void {
+  env[RUN_ENV] = JSON.stringify(channel);
+}
+
+/**
+ * The channel of the run this process belongs to: opened by this process (in band, worker threads) or by its parent
+ * (forked workers). An inherited variable of an outer run is ignored.
+ */
+export function joinRun(
+  env: NodeJS.ProcessEnv = process.env,
+  self: { pid: number; ppid: number } = process,
+): RunChannel | undefined {
+  const raw = env[RUN_ENV];
+  if (!raw) return undefined;
+  try {
+    const channel = JSON.parse(raw) as RunChannel;
+    return channel.pid === self.pid || channel.pid === self.ppid ? channel : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resultFile(dir: string, testFile: string): string {
+  return path.join(dir, `${crypto().createHash('sha1').update(testFile).digest('hex').slice(0, 16)}.json`);
+}
+
+export function sendResult(channel: RunChannel, testFile: string, result: FileResult): void {
+  writeFileAtomic(resultFile(channel.dir, testFile), JSON.stringify(result));
+}
+
+export function receiveResult(dir: string, testFile: string): FileResult | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(resultFile(dir, testFile), 'utf8')) as FileResult;
+  } catch {
+    return undefined;
+  }
+}

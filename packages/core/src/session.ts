@@ -1,0 +1,128 @@
+/**
+ * One test file's session with the detector, the same for every runner: the adapter translates its runner's
+ * lifecycle into these calls and throws the errors they return where its runner shows them.
+ *
+ *   new FileSession(...) → (testStart → testEnd)* → fileEnd
+ *
+ * Options come from the run's channel when a collector runs in the main process (the plugin, the reporter); without
+ * one (a setup file alone) the session loads leakwatch.config.* itself and prints its file's block.
+ */
+import { loadConfigFile } from './config-file.js';
+import { Detector, type FileResult, type Realm } from './detector.js';
+import { fileFailures, isFailing } from './finding.js';
+import { leakError } from './leak-error.js';
+import { resolveOptions, type LeakwatchOptions, type ResolvedOptions } from './options.js';
+import { renderFileResult } from './report/console.js';
+import { joinRun, sendResult, type RunChannel } from './run-channel.js';
+import type { Scope, TestRef } from './tracker.js';
+
+export interface FileSessionInit {
+  runner: 'vitest' | 'jest';
+  /** The test file, absolute. */
+  file: string;
+  /** The project root, where leakwatch.config.* is looked up when no collector runs. */
+  root: string;
+  /** The global object and process the file's code sees (Jest gives each file its own realm). */
+  realm?: Realm;
+  /** The adapter calls hookStart() for every beforeAll/afterAll hook (see Detector.fileStart). */
+  reportsHooks?: boolean;
+  /** Options of the runner config's own call, under which leakwatch.config.* is merged when no collector runs. */
+  options?: LeakwatchOptions;
+  /** Where the file's block goes when no collector prints the run's table (default: stderr). */
+  print?: (block: string) => void;
+}
+
+// Without a collector, leakwatch.config.* is read once per process and root, not once per test file.
+const standaloneOptions = new Map<string, Promise<ResolvedOptions>>();
+function optionsWithoutCollector(root: string, fromCall: LeakwatchOptions | undefined): Promise<ResolvedOptions> {
+  const key = `${root}\0${JSON.stringify(fromCall ?? {})}`;
+  let options = standaloneOptions.get(key);
+  if (!options) {
+    options = loadConfigFile(root).then((loaded) => resolveOptions(loaded?.options, fromCall));
+    standaloneOptions.set(key, options);
+  }
+  return options;
+}
+
+export class FileSession {
+  readonly detector = Detector.shared();
+  /** Resolved once the options are: at once with a collector; the adapter awaits it before the first test. */
+  readonly ready: Promise<void>;
+  readonly root: string;
+  private readonly channel: RunChannel | undefined;
+  /** Ids of findings already thrown from a test, so the file's error does not repeat them. */
+  private readonly thrown = new Set<string>();
+  private readonly init: FileSessionInit;
+
+  constructor(init: FileSessionInit) {
+    this.init = init;
+    const detector = this.detector;
+    detector.install();
+    this.channel = joinRun();
+    this.root = this.channel?.root ?? init.root;
+    const start = (options: ResolvedOptions) => {
+      detector.configure(options, this.root);
+      detector.fileStart(init.file, init.realm, init.reportsHooks);
+    };
+    if (this.channel) {
+      // Synchronously: what the file's module scope makes from here on is already the file's.
+      start(this.channel.options);
+      this.ready = Promise.resolve();
+    } else {
+      this.ready = optionsWithoutCollector(init.root, init.options).then(start);
+    }
+  }
+
+  scopeOf(test: TestRef | null): Scope | undefined {
+    return this.detector.scopeOf(test);
+  }
+
+  runInScope<T>(scope: Scope | undefined, fn: () => T): T {
+    return this.detector.runInScope(scope, fn);
+  }
+
+  testStart(test: TestRef): void {
+    this.detector.testStart(test);
+  }
+
+  testSkip(test: TestRef): void {
+    this.detector.testSkip(test);
+  }
+
+  hookStart(): void {
+    this.detector.hookStart();
+  }
+
+  /** After every afterEach hook of the test: the error to fail the test with, if it leaked. */
+  async testEnd(test: TestRef): Promise<Error | undefined> {
+    const failing = (await this.detector.testEnd(test)).filter(isFailing);
+    for (const f of failing) this.thrown.add(f.id);
+    return failing.length ? leakError(failing, this.root) : undefined;
+  }
+
+  /**
+   * After every afterAll hook: judges the file, hands the result to the collector (or prints it), and returns the
+   * error to fail the file with for what no test has thrown yet.
+   */
+  async fileEnd(): Promise<Error | undefined> {
+    const result: FileResult = await this.detector.fileEnd();
+    this.deliver(result);
+    const failing = fileFailures(result, this.thrown);
+    return failing.length ? leakError(failing, this.root) : undefined;
+  }
+
+  private deliver(result: FileResult): void {
+    if (this.channel) {
+      try {
+        sendResult(this.channel, this.init.file, result);
+      } catch (error) {
+        process.stderr.write(
+          `leakwatch internal error (the run was not affected): cannot hand the results of ${result.file} to the run: ${(error as Error).message}\n`,
+        );
+      }
+      return;
+    }
+    const block = renderFileResult(result, this.detector.options, this.root, this.init.runner);
+    if (block) (this.init.print ?? ((text: string) => process.stderr.write(text)))(block);
+  }
+}
