@@ -7,21 +7,13 @@ import { foldOwned, withFolded } from './fold.js';
 import { judge, testKey, type Measurement, type OpenResource } from './judge.js';
 import type { Judgement, Kind } from './kinds.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
-import { installChildProcesses } from './probes/child-processes.js';
-import { installDrivers, instrumentRequire } from './probes/drivers.js';
-import { installFileHandles } from './probes/file-handles.js';
-import { installFsWatchers } from './probes/fs-watchers.js';
 import { GlobalsProbe, globalsMirror } from './probes/globals.js';
 import { HeapProbe } from './probes/heap.js';
 import { ListenersProbe } from './probes/listeners.js';
-import { installMessagePorts } from './probes/message-ports.js';
+import { instrumentRequire } from './probes/drivers.js';
 import { batchPatches, type Restore } from './probes/patch.js';
-import { installServers } from './probes/servers.js';
-import { installSockets } from './probes/sockets.js';
-import { installSqlite } from './probes/sqlite.js';
-import { installTimerPromises } from './probes/timer-promises.js';
-import { installTimers } from './probes/timers.js';
-import { installWorkers } from './probes/workers.js';
+import { PROBES, type Probe } from './probes/registry.js';
+import { joinRun } from './run-channel.js';
 import { reapWithFolded } from './reap.js';
 import { settle } from './settle.js';
 import { relativePath, resolveStacksEagerlyWhen } from './stack.js';
@@ -54,20 +46,6 @@ interface FileLedger {
   counted: Partial<Record<Kind, number>>;
 }
 
-const RESOURCE_PROBES: Array<[Kind[], (tracker: Tracker) => Restore]> = [
-  [['timer'], installTimers],
-  [['timer'], installTimerPromises],
-  [['socket'], installSockets],
-  [['server'], installServers],
-  [['child-process'], installChildProcesses],
-  [['worker'], installWorkers],
-  [['message-port'], installMessagePorts],
-  [['fs-watcher'], installFsWatchers],
-  [['file-handle'], installFileHandles],
-  [['sqlite', 'db-connection'], installSqlite],
-  [['db-connection'], installDrivers],
-];
-
 const SINGLETON = Symbol.for('leakwatch.detector');
 
 // Read once per process and path: every test file of a worker shares it.
@@ -94,10 +72,14 @@ export class Detector {
   }
 
   readonly tracker: Tracker;
-  options: ResolvedOptions = resolveOptions();
+  // In a test process of a run with a collector, the run's options are known from the start: probes of kinds that are
+  // all 'off' are then never installed.
+  options: ResolvedOptions = joinRun()?.options ?? resolveOptions();
   root = process.cwd();
   private restores: Restore[] = [];
   private installed = false;
+  /** The probes installed in this process, by name. */
+  private readonly probes = new Set<string>();
   private readonly heap = new HeapProbe();
   private readonly globals = new GlobalsProbe();
   private readonly listeners: ListenersProbe;
@@ -141,18 +123,31 @@ export class Detector {
     for (const [kind, policy] of Object.entries(options.kinds)) {
       if (policy.action === 'off') this.tracker.disabled.add(kind as Kind);
     }
+    // Kinds turned on since the install (new options in a watch-mode rerun): their probes go in now.
+    if (this.installed) this.installProbes();
   }
 
-  /** Wraps the resource constructors once per process; later calls are no-ops. */
+  private wanted(probe: Probe): boolean {
+    return probe.kinds.some((kind) => this.options.kinds[kind].action !== 'off');
+  }
+
+  private installProbes(): void {
+    const missing = PROBES.filter((probe) => !this.probes.has(probe.name) && this.wanted(probe));
+    if (missing.length === 0) return;
+    const context = { tracker: this.tracker, listeners: this.listeners };
+    batchPatches(() => {
+      for (const probe of missing) {
+        this.probes.add(probe.name);
+        this.guard(`install (probe "${probe.name}")`, () => this.restores.push(probe.install(context)));
+      }
+    });
+  }
+
+  /** Installs the probes of every kind that is not 'off', once per process; later calls are no-ops. */
   install(): void {
     if (this.installed) return;
     this.installed = true;
-    batchPatches(() => {
-      for (const [, install] of RESOURCE_PROBES) {
-        this.guard(`install (${install.name})`, () => this.restores.push(install(this.tracker)));
-      }
-      this.guard('install (listeners)', () => this.restores.push(this.listeners.install()));
-    });
+    this.installProbes();
   }
 
   /**
@@ -160,7 +155,7 @@ export class Detector {
    * database driver probes and returns what the importer should get.
    */
   instrumentRequire(request: unknown, exports: unknown): unknown {
-    return this.installed ? instrumentRequire(request, exports, this.tracker) : exports;
+    return this.probes.has('database drivers') ? instrumentRequire(request, exports, this.tracker) : exports;
   }
 
   uninstall(): void {
@@ -168,6 +163,7 @@ export class Detector {
       for (const restore of this.restores.reverse()) this.guard('uninstall', restore);
     });
     this.restores = [];
+    this.probes.clear();
     this.installed = false;
   }
 

@@ -3,7 +3,6 @@ import type { Tracker } from '../tracker.js';
 import { instrumentLibsql } from './db/libsql.js';
 import { instrumentMongodb } from './db/mongodb.js';
 import { instrumentMysql2, instrumentMysql2Promise } from './db/mysql2.js';
-import { installNodeSqlite } from './db/node-sqlite.js';
 import { instrumentPg } from './db/pg.js';
 import { instrumentIoredis, instrumentNodeRedis } from './db/redis.js';
 import type { Restore } from './patch.js';
@@ -86,9 +85,7 @@ export function installDrivers(tracker: Tracker): Restore {
     if (filename.includes('node_modules') && instrumentFor(filename))
       instrumentRequire(filename, entry?.exports, tracker);
   }
-  const restoreNodeSqlite = installNodeSqlite(tracker);
   return () => {
-    restoreNodeSqlite();
     if (M._load !== originalLoad) M._load = originalLoad;
   };
 }
