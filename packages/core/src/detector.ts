@@ -86,7 +86,7 @@ export class Detector {
   }
 
   readonly tracker: Tracker;
-  options: ResolvedOptions = resolveOptions();
+  options: ResolvedOptions = resolveOptions([], process.env);
   root = process.cwd();
   private restores: Restore[] = [];
   private installed = false;

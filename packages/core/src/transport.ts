@@ -17,7 +17,7 @@ export function encodeOptions(value: TransportedOptions): string {
   return JSON.stringify(value);
 }
 
-export function decodeOptions(env: NodeJS.ProcessEnv = process.env): TransportedOptions | undefined {
+export function decodeOptions(env: NodeJS.ProcessEnv): TransportedOptions | undefined {
   const raw = env[OPTIONS_ENV];
   if (!raw) return undefined;
   try {

@@ -68,7 +68,7 @@ export function attach(
   if (!optionsByRoot.has(key)) {
     optionsByRoot.set(
       key,
-      loadConfigFile(rootDir).then((loaded) => resolveOptions(loaded?.options, fromCall)),
+      loadConfigFile(rootDir).then((loaded) => resolveOptions([loaded?.options, fromCall], process.env)),
     );
   }
   const thrown = new Set<string>();

@@ -68,14 +68,14 @@ export class LeakwatchReporter {
     this.startedAt = new Date();
     for (const entry of fs.readdirSync(this.runDir)) fs.rmSync(path.join(this.runDir, entry), { force: true });
     const loaded = await loadConfigFile(this.rootDir);
-    this.options = resolveOptions(loaded?.options, this.fromCall);
+    this.options = resolveOptions([loaded?.options, this.fromCall], process.env);
     Detector.shared().configure(this.options, this.rootDir);
     // A corrupt baseline is said once, here, as well as by each test file that cannot be judged without it.
     loadBaseline(path.resolve(this.rootDir, this.options.baseline));
   }
 
   onRunComplete(_contexts: unknown, aggregated: { testResults: TestFileResultLike[] }): void {
-    const options = this.options ?? resolveOptions(this.fromCall);
+    const options = this.options ?? resolveOptions([this.fromCall], process.env);
     const report = publishRun({
       runner: 'jest',
       runnerVersion: this.version,

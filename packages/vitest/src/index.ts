@@ -123,7 +123,7 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       detector.watchMainProcess();
       const root: string = vitest.config.root;
       const fromFile = await loadConfigFile(root);
-      const resolved = resolveOptions(fromFile?.options, fromCall);
+      const resolved = resolveOptions([fromFile?.options, fromCall], process.env);
       // A corrupt baseline stops the run here, before any test, rather than in every worker.
       loadBaseline(path.resolve(root, resolved.baseline));
       process.env[OPTIONS_ENV] = encodeOptions({ options: resolved, root, reporter: true });

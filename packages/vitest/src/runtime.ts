@@ -98,7 +98,7 @@ function deferAfterAllErrors(file: object, getHooks: GetHooks, errors: unknown[]
  */
 export function watchTestFile(): void {
   const detector = Detector.shared();
-  const transported = decodeOptions();
+  const transported = decodeOptions(process.env);
   const root: string = transported?.root ?? (globalThis as any).__vitest_worker__?.config?.root ?? process.cwd();
 
   // Without the plugin, options come from leakwatch.config.* and are loaded once the runner lets us await, with the
@@ -107,7 +107,7 @@ export function watchTestFile(): void {
   const full = transported ? undefined : import('@leakwatch/core');
   const ready: Promise<void> | undefined = full
     ?.then(async ({ loadConfigFile, resolveOptions }) => {
-      detector.configure(resolveOptions((await loadConfigFile(root))?.options), root);
+      detector.configure(resolveOptions([(await loadConfigFile(root))?.options], process.env), root);
     })
     .catch((error: unknown) => {
       configError = error;
