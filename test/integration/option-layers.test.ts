@@ -21,6 +21,8 @@ const RUNNERS = {
   // --no-cache and a per-run cacheDirectory: no timings from an earlier run, so Jest keeps its workers.
   jest30: (fixture: string, env: Record<string, string>) =>
     runJest(fixture, ['--maxWorkers=2', '--no-cache'], { env, jest: 'jest30' }),
+  jest29: (fixture: string, env: Record<string, string>) =>
+    runJest(fixture, ['--maxWorkers=2', '--no-cache'], { env, jest: 'jest29' }),
 };
 type Runner = keyof typeof RUNNERS;
 
