@@ -9,7 +9,7 @@ const { Detector, resolveOptions, publishRun } = require('../packages/core/dist/
 async function main() {
   const settleMs = 0; // settling is bounded by settleMs and measured separately: this is the cost of judging
   const detector = Detector.shared();
-  detector.configure(resolveOptions({ settleMs, reap: false }), path.resolve(__dirname, '..'));
+  detector.configure(resolveOptions([{ settleMs, reap: false }], process.env), path.resolve(__dirname, '..'));
   detector.install();
   const server = net.createServer((socket) => socket.on('error', () => {}));
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

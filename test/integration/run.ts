@@ -72,6 +72,20 @@ export async function runJest(
   return runCli(fixture, [JEST_BINS[options.jest ?? 'jest30'], '--ci', ...args], options);
 }
 
+/**
+ * Variables that steer leakwatch, the runners or CI behaviour. None reaches a fixture run from the shell that runs
+ * our tests (a CI job, an exported LEAKWATCH=off) or from the outer Vitest: a run sees only what childEnv sets.
+ */
+const STEERING = /^(CI|TEST|NODE_ENV|NODE_OPTIONS|FORCE_COLOR|NO_COLOR|LEAKWATCH.*|GITHUB_.*|JEST_.*|VITEST.*)$/;
+
+/** The caller's environment (PATH, HOME, ...) without the steering variables, then the run's own settings. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!STEERING.test(key)) env[key] = value;
+  // Reap on, as in CI, unless a test says otherwise: a leaking fixture must not keep its runner alive.
+  return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true', ...extra };
+}
+
 async function runCli(
   fixture: string,
   argv: string[],
@@ -84,22 +98,7 @@ async function runCli(
   const started = Date.now();
   const child = spawn(process.execPath, argv, {
     cwd,
-    env: {
-      ...process.env,
-      // The outer Vitest (our own test run) must not leak its leakwatch or worker settings into the fixture run.
-      LEAKWATCH_RUN: '',
-      JEST_WORKER_ID: '',
-      VITEST: '',
-      VITEST_WORKER_ID: '',
-      VITEST_POOL_ID: '',
-      TEST: '',
-      NODE_ENV: '',
-      FORCE_COLOR: '0',
-      NO_COLOR: '1',
-      CI: 'true',
-      LEAKWATCH_FIXTURE_OUT: outDir,
-      ...options.env,
-    },
+    env: childEnv({ LEAKWATCH_FIXTURE_OUT: outDir, ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -52,7 +52,7 @@ const report = (findings: Finding[]) =>
     runnerVersion: '4.1.12',
     startedAt: new Date(0),
     durationMs: 1,
-    options: resolveOptions(),
+    options: resolveOptions([], {}),
     files: [],
     findings,
     errors: [],

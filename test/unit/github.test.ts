@@ -18,7 +18,7 @@ const report = buildReport({
   runnerVersion: '4.1.12',
   startedAt: new Date(0),
   durationMs: 1,
-  options: resolveOptions(),
+  options: resolveOptions([], {}),
   files: [],
   findings: [finding('fail', '100% leaked\nsecond line'), finding('warn', 'w')],
   errors: [],

@@ -26,7 +26,7 @@ function listener(name: string, test: string[] = ['suite', 'listens']): Measurem
 }
 
 function run(input: Partial<JudgeInput>, options: LeakwatchOptions = {}) {
-  return judge({ file: FILE, when: 'file', policy: resolveOptions(options), ...input });
+  return judge({ file: FILE, when: 'file', policy: resolveOptions([options], {}), ...input });
 }
 
 describe('judge', () => {

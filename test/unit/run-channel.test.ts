@@ -15,7 +15,7 @@ import { resolveOptions } from '../../packages/core/src/options.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-channel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const channel: RunChannel = { pid: 4242, root: '/project', options: resolveOptions(), dir };
+const channel: RunChannel = { pid: 4242, root: '/project', options: resolveOptions([], {}), dir };
 
 describe('the run channel', () => {
   test('the process that opened it and its children join it; an outer run’s grandchildren do not', () => {

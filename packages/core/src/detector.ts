@@ -74,7 +74,7 @@ export class Detector {
   readonly tracker: Tracker;
   // In a test process of a run with a collector, the run's options are known from the start: probes of kinds that are
   // all 'off' are then never installed.
-  options: ResolvedOptions = joinRun()?.options ?? resolveOptions();
+  options: ResolvedOptions = joinRun()?.options ?? resolveOptions([], process.env);
   root = process.cwd();
   private restores: Restore[] = [];
   private installed = false;

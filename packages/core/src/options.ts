@@ -20,11 +20,19 @@ export interface KindPolicy {
   threshold?: number;
 }
 
+/** Kinds that take a `threshold`: only the heap is measured in bytes; on any other kind it would be silently unused. */
+export const THRESHOLD_KINDS: ReadonlySet<Kind> = new Set<Kind>(['heap']);
+
+/** What one kind accepts in `kinds`: an action, or the object form with the fields that mean something for it. */
+export type KindSetting<K extends Kind = Kind> =
+  | Action
+  | Partial<K extends 'heap' ? KindPolicy : Omit<KindPolicy, 'threshold'>>;
+
 export interface LeakwatchOptions {
   /** Maximum time to let closing handles finish before judging a file. Default 500. */
   settleMs?: number;
-  /** Per-kind action ('fail' | 'warn' | 'off') or { action, allow, threshold }. */
-  kinds?: Partial<Record<Kind, Action | Partial<KindPolicy>>>;
+  /** Per-kind action ('fail' | 'warn' | 'off') or { action, allow } (heap also takes threshold). */
+  kinds?: { [K in Kind]?: KindSetting<K> };
   /** Report files, relative to the project root. */
   outputFile?: { json?: string; junit?: string };
   /** Print the grouped leak table to the console. Default true. */
@@ -70,18 +78,18 @@ export interface ResolvedOptions {
 function buildOptionsSchema() {
   const v = valibot();
   const actionSchema = v.picklist(['fail', 'warn', 'off'] as const);
-  const kindPolicySchema = v.union([
-    actionSchema,
-    v.strictObject({
-      action: v.optional(actionSchema),
-      allow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-      threshold: v.optional(v.pipe(v.number(), v.minValue(0))),
-    }),
-  ]);
-
-  const kindsEntries = Object.fromEntries(KINDS.map((k) => [k, v.optional(kindPolicySchema)])) as Record<
+  const allowSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
+  const thresholdSchema = v.optional(v.pipe(v.number(), v.minValue(0)));
+  const kindPolicySchema = (kind: Kind) =>
+    v.union([
+      actionSchema,
+      THRESHOLD_KINDS.has(kind)
+        ? v.strictObject({ action: v.optional(actionSchema), allow: allowSchema, threshold: thresholdSchema })
+        : v.strictObject({ action: v.optional(actionSchema), allow: allowSchema }),
+    ]);
+  const kindsEntries = Object.fromEntries(KINDS.map((k) => [k, v.optional(kindPolicySchema(k))])) as Record<
     Kind,
-    v.OptionalSchema<typeof kindPolicySchema, undefined>
+    v.OptionalSchema<ReturnType<typeof kindPolicySchema>, undefined>
   >;
 
   return v.strictObject({
@@ -115,7 +123,7 @@ let optionsSchema: ReturnType<typeof buildOptionsSchema> | undefined;
 
 const FIX: Record<string, string> = {
   settleMs: 'use a whole number of milliseconds between 0 and 60000, e.g. settleMs: 500',
-  kinds: `use { <kind>: 'fail' | 'warn' | 'off' | { action, allow, threshold } } with a kind among ${KINDS.join(', ')}`,
+  kinds: `use { <kind>: 'fail' | 'warn' | 'off' | { action, allow } } (heap also takes threshold, in bytes) with a kind among ${KINDS.join(', ')}`,
   outputFile: "use { json?: 'leakwatch.json', junit?: 'leakwatch-junit.xml' }",
   console: 'use true or false',
   stackFrames: 'use a whole number between 1 and 200',
@@ -135,6 +143,7 @@ export class LeakwatchConfigError extends Error {
 
 /** Validates raw options (from the plugin call or a config file) and throws one error naming the key and the fix. */
 export function validateOptions(input: unknown, source: string): LeakwatchOptions {
+  checkKindFields(input, source);
   const result = valibot().safeParse((optionsSchema ??= buildOptionsSchema()), input ?? {});
   if (result.success) {
     validateGlobs(result.output.ignore ?? [], source);
@@ -150,6 +159,40 @@ export function validateOptions(input: unknown, source: string): LeakwatchOption
       : `invalid value for "${path || '(root)'}": expected ${issue.expected}, received ${issue.received}`;
   const fix = known ? FIX[top] : `remove it; known options are ${Object.keys(FIX).join(', ')}`;
   throw new LeakwatchConfigError(`leakwatch: ${what} in ${source}. Fix: ${fix}.`);
+}
+
+/** The fields of a kind's object form that mean something for it. */
+function kindFields(kind: Kind): string[] {
+  return THRESHOLD_KINDS.has(kind) ? ['action', 'allow', 'threshold'] : ['action', 'allow'];
+}
+
+/** What a per-kind field is for, to say why it means nothing on another kind. */
+const FIELD_MEANING: Record<string, string> = {
+  threshold: 'the heap growth in bytes per test, after a forced GC',
+};
+
+/**
+ * A field that only some kinds use (`threshold`), set on another kind, is a mistake the user should hear about: it
+ * would otherwise be read by nothing. Checked before the schema, whose union error names neither the field nor what
+ * the kind accepts.
+ */
+function checkKindFields(input: unknown, source: string): void {
+  const kinds = (input as { kinds?: unknown } | null | undefined)?.kinds;
+  if (kinds === null || typeof kinds !== 'object') return;
+  for (const [kind, setting] of Object.entries(kinds)) {
+    if (!(KINDS as readonly string[]).includes(kind) || setting === null || typeof setting !== 'object') continue;
+    const accepted = kindFields(kind as Kind);
+    const fix = `remove it; kinds.${kind} accepts 'fail' | 'warn' | 'off' or { ${accepted.join(', ')} }`;
+    for (const field of Object.keys(setting)) {
+      if (accepted.includes(field)) continue;
+      if (!(field in FIELD_MEANING))
+        throw new LeakwatchConfigError(`leakwatch: unknown option "kinds.${kind}.${field}" in ${source}. Fix: ${fix}.`);
+      const users = KINDS.filter((k) => kindFields(k).includes(field));
+      throw new LeakwatchConfigError(
+        `leakwatch: "kinds.${kind}.${field}" has no meaning for ${kind} in ${source}: ${field} is ${FIELD_MEANING[field]}, accepted only by ${users.join(', ')}. Fix: ${fix}.`,
+      );
+    }
+  }
 }
 
 /** A glob that cannot compile is a config error at startup, not a rule that silently never matches. */
@@ -169,19 +212,11 @@ function validateGlobs(rules: ReadonlyArray<Record<string, unknown>>, source: st
   });
 }
 
-function kindPolicy(kind: Kind, raw: Action | Partial<KindPolicy> | undefined): KindPolicy {
-  const base: KindPolicy = { action: KIND_INFO[kind].action, allow: 0 };
-  if (kind === 'heap') base.threshold = DEFAULT_HEAP_THRESHOLD;
-  if (raw === undefined) return base;
-  if (typeof raw === 'string') return { ...base, action: raw };
-  return { ...base, ...Object.fromEntries(Object.entries(raw).filter(([, val]) => val !== undefined)) };
-}
-
 /**
  * In CI a leaked handle turns into a job that never ends (Jest run in band, files sharing a process) and one leak
  * poisons the files after it; locally you may want the leak left alone to inspect it.
  */
-export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
+export function isCI(env: NodeJS.ProcessEnv): boolean {
   const value = env.CI;
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
@@ -194,7 +229,7 @@ export const REPORT_DIR_ENV = 'LEAKWATCH_REPORT_DIR';
 /**
  * The environment's say over one run. Validated like options: a typo in CI must not silently turn detection off.
  */
-export function applyEnvironment(options: ResolvedOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+export function applyEnvironment(options: ResolvedOptions, env: NodeJS.ProcessEnv): ResolvedOptions {
   const mode = env[MODE_ENV];
   let kinds = options.kinds;
   if (mode !== undefined && mode !== '') {
@@ -221,36 +256,82 @@ export function applyEnvironment(options: ResolvedOptions, env: NodeJS.ProcessEn
   return { ...options, kinds, outputFile };
 }
 
-/** Later layers win; `kinds` and `outputFile` merge key by key; the environment (LEAKWATCH, ...) has the last word. */
-export function resolveOptions(...layers: Array<LeakwatchOptions | undefined>): ResolvedOptions {
-  return applyEnvironment(mergeOptions(layers));
+/**
+ * The one merge of option layers (defaults < leakwatch.config.* < the plugin's or withLeakwatch()'s options), used by
+ * every adapter. Later layers win field by field: each layer is first put in object form (normalizeLayer), so a
+ * shorthand in one layer (`timer: 'warn'`) and an object in another (`timer: { allow: 2 }`) combine instead of one
+ * replacing the other. The environment (LEAKWATCH, LEAKWATCH_REPORT_DIR, CI) has the last word; callers pass it, so
+ * what a run does never depends on a variable the caller did not mean to hand over.
+ */
+export function resolveOptions(
+  layers: ReadonlyArray<LeakwatchOptions | undefined>,
+  env: NodeJS.ProcessEnv,
+): ResolvedOptions {
+  const merged = mergeLayers(layers);
+  const kinds = Object.fromEntries(
+    KINDS.map((k) => {
+      const policy: KindPolicy = { action: KIND_INFO[k].action, allow: 0 };
+      if (THRESHOLD_KINDS.has(k)) policy.threshold = DEFAULT_HEAP_THRESHOLD;
+      return [k, { ...policy, ...merged.kinds[k] }];
+    }),
+  ) as Record<Kind, KindPolicy>;
+  return applyEnvironment(
+    {
+      settleMs: merged.settleMs ?? DEFAULT_SETTLE_MS,
+      kinds,
+      outputFile: merged.outputFile,
+      console: merged.console ?? true,
+      stackFrames: merged.stackFrames ?? DEFAULT_STACK_FRAMES,
+      reap: merged.reap ?? isCI(env),
+      baseline: merged.baseline ?? DEFAULT_BASELINE,
+      ignore: merged.ignore,
+      scope: merged.scope ?? 'file',
+    },
+    env,
+  );
 }
 
-function mergeOptions(layers: Array<LeakwatchOptions | undefined>): ResolvedOptions {
-  const merged: LeakwatchOptions = {};
-  const kinds: NonNullable<LeakwatchOptions['kinds']> = {};
-  const outputFile: NonNullable<LeakwatchOptions['outputFile']> = {};
-  // Rules from the config file and the plugin call add up: each layer can only ignore more.
-  const ignore: IgnoreRule[] = [];
-  for (const layer of layers) {
-    if (!layer) continue;
-    Object.assign(merged, layer);
-    for (const [k, val] of Object.entries(layer.kinds ?? {})) {
-      const prev = kinds[k as Kind];
-      kinds[k as Kind] = typeof prev === 'object' && typeof val === 'object' ? { ...prev, ...val } : (val as Action);
-    }
-    Object.assign(outputFile, layer.outputFile);
-    if (layer.ignore) ignore.push(...layer.ignore);
+/** A layer in object form: each kind's shorthand action expanded to `{ action }`, and fields set to undefined dropped. */
+export interface NormalizedLayer extends Omit<LeakwatchOptions, 'kinds' | 'outputFile' | 'ignore'> {
+  kinds: Partial<Record<Kind, Partial<KindPolicy>>>;
+  outputFile: { json?: string; junit?: string };
+  ignore: IgnoreRule[];
+}
+
+/**
+ * Puts one layer in object form. An undefined field (`json: process.env.X ? 'r.json' : undefined` in a config file)
+ * means "not set here", so it must not erase what a lower layer set.
+ */
+export function normalizeLayer(layer: LeakwatchOptions | undefined): NormalizedLayer {
+  const { kinds, outputFile, ignore, ...scalars } = layer ?? {};
+  const normalized: Partial<Record<Kind, Partial<KindPolicy>>> = {};
+  for (const [kind, setting] of Object.entries(kinds ?? {}) as Array<[Kind, KindSetting | undefined]>) {
+    if (setting === undefined) continue;
+    normalized[kind] = typeof setting === 'string' ? { action: setting } : definedOnly(setting);
   }
   return {
-    settleMs: merged.settleMs ?? DEFAULT_SETTLE_MS,
-    kinds: Object.fromEntries(KINDS.map((k) => [k, kindPolicy(k, kinds[k])])) as Record<Kind, KindPolicy>,
-    outputFile,
-    console: merged.console ?? true,
-    stackFrames: merged.stackFrames ?? DEFAULT_STACK_FRAMES,
-    reap: merged.reap ?? isCI(),
-    baseline: merged.baseline ?? DEFAULT_BASELINE,
-    ignore,
-    scope: merged.scope ?? 'file',
+    ...definedOnly(scalars),
+    kinds: normalized,
+    outputFile: definedOnly(outputFile ?? {}),
+    ignore: ignore ?? [],
   };
+}
+
+/** Merges layers in object form, later ones winning field by field; ignore rules add up (a layer can only ignore more). */
+export function mergeLayers(layers: ReadonlyArray<LeakwatchOptions | undefined>): NormalizedLayer {
+  const merged: NormalizedLayer = { kinds: {}, outputFile: {}, ignore: [] };
+  for (const layer of layers.map(normalizeLayer)) {
+    const { kinds, outputFile, ignore, ...scalars } = layer;
+    Object.assign(merged, scalars);
+    for (const [kind, policy] of Object.entries(kinds) as Array<[Kind, Partial<KindPolicy>]>) {
+      merged.kinds[kind] = { ...merged.kinds[kind], ...policy };
+    }
+    Object.assign(merged.outputFile, outputFile);
+    merged.ignore.push(...ignore);
+  }
+  return merged;
+}
+
+function definedOnly<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }

@@ -41,7 +41,7 @@ export class RunCollector {
    */
   async configure(fromCall: LeakwatchOptions | undefined): Promise<ResolvedOptions> {
     const loaded = await loadConfigFile(this.root);
-    const options = resolveOptions(loaded?.options, fromCall);
+    const options = resolveOptions([loaded?.options, fromCall], process.env);
     loadBaseline(path.resolve(this.root, options.baseline));
     this.options = options;
     Detector.shared().configure(options, this.root);
@@ -59,7 +59,7 @@ export class RunCollector {
     } else {
       for (const entry of fs.readdirSync(this.dir)) fs.rmSync(path.join(this.dir, entry), { force: true });
     }
-    const options = this.options ?? resolveOptions();
+    const options = this.options ?? resolveOptions([], process.env);
     publishChannel({ pid: process.pid, root: this.root, options, dir: this.dir });
   }
 
@@ -68,7 +68,7 @@ export class RunCollector {
    * runner stays alive on purpose (watch mode), what keeps the main process alive.
    */
   finish(input: { files: RunFile[]; runnerVersion?: string; stream: NodeJS.WritableStream; watchMode: boolean }): void {
-    const options = this.options ?? resolveOptions();
+    const options = this.options ?? resolveOptions([], process.env);
     const dir = this.dir;
     const report = publishRun({
       runner: this.runner,

@@ -38,7 +38,7 @@ function optionsWithoutCollector(root: string, fromCall: LeakwatchOptions | unde
   const key = `${root}\0${JSON.stringify(fromCall ?? {})}`;
   let options = standaloneOptions.get(key);
   if (!options) {
-    options = loadConfigFile(root).then((loaded) => resolveOptions(loaded?.options, fromCall));
+    options = loadConfigFile(root).then((loaded) => resolveOptions([loaded?.options, fromCall], process.env));
     standaloneOptions.set(key, options);
   }
   return options;

@@ -50,11 +50,7 @@ export function renderMarkdown(report: LeakReport): string {
 }
 
 /** On GitHub Actions: annotations on the runner's output, and the summary table on the job page. */
-export function publishToGitHub(
-  report: LeakReport,
-  stream: NodeJS.WritableStream,
-  env: NodeJS.ProcessEnv = process.env,
-): void {
+export function publishToGitHub(report: LeakReport, stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv): void {
   if (env.GITHUB_ACTIONS !== 'true') return;
   stream.write(renderAnnotations(report));
   if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, renderMarkdown(report));

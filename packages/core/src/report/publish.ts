@@ -61,7 +61,7 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
     }
     for (const error of writeErrors)
       process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
-    publishToGitHub(report, input.stream);
+    publishToGitHub(report, input.stream, process.env);
     // A failing finding fails the run. The runner fails it already for those a test or file threw; not for a file's
     // late work reported with the next file, which fails no test of either (see fileFailures).
     if (report.findings.some(isFailing)) process.exitCode = 1;
