@@ -32,7 +32,7 @@ describe.each(Object.keys(RUNS) as Runner[])('kinds off under %s', (runner) => {
     expect(findings(off)).toEqual([server()]);
   });
 
-  test("timer on: the timer functions are wrapped, and the same one finding", () => {
+  test('timer on: the timer functions are wrapped, and the same one finding', () => {
     expect(on.code, on.output).toBe(1);
     expectAllTestsPassed(runner, on.output, 4);
     expect(findings(on)).toEqual([server()]);
