@@ -1,13 +1,25 @@
 import fs from 'node:fs';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
+/**
+ * index.ts re-exports a selection of adapter.ts: kept as an import of the built adapter file, the public entry is a
+ * few lines, and a process that loads both (a user's `track()` beside the adapter's engine) loads the engine once.
+ */
+const adapterOutside: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'adapter-outside-index',
+  setup(build) {
+    const extension = build.initialOptions.format === 'cjs' ? '.cjs' : '.js';
+    build.onResolve({ filter: /^\.\/adapter\.js$/ }, () => ({ path: `./adapter${extension}`, external: true }));
+  },
+};
+
 export default defineConfig({
   // cli.ts is the `leakwatch` bin (dist/cli.js, shebang kept and made executable by tsup).
-  entry: ['src/index.ts', 'src/cli.ts', 'src/worker.ts'],
+  entry: ['src/index.ts', 'src/adapter.ts', 'src/cli.ts', 'src/worker.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -22,4 +34,5 @@ export default defineConfig({
   // tinyrainbow is ESM-only: the CJS build's require('tinyrainbow') returns its namespace (Node >= 20.19) or throws
   // ERR_REQUIRE_ESM (older Node 20), so `c.magenta` broke the console report of CJS consumers. Bundled, it is ~2 KB.
   noExternal: ['tinyrainbow'],
+  esbuildPlugins: [adapterOutside],
 });

@@ -299,7 +299,7 @@ describe('packed tarballs installed with npm outside the workspace', () => {
       default: 'function',
       reporter: 'function',
       plugin: 'leakwatch',
-      coreDetector: 'function',
+      coreTrack: 'function',
     });
     const dist = path.join(fs.realpathSync(project), 'node_modules', '@leakwatch', 'vitest', 'dist');
     expect(loaded.resolved).toBe(path.join(dist, main));

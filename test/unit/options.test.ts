@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { resolveOptions, validateOptions, DEFAULT_SETTLE_MS, DEFAULT_HEAP_THRESHOLD } from '@leakwatch/core';
+import { resolveOptions, validateOptions, DEFAULT_SETTLE_MS, DEFAULT_HEAP_THRESHOLD } from '@leakwatch/core/adapter';
 
 describe('options', () => {
   test('defaults: resources fail, heap/globals/listeners warn', () => {
@@ -39,7 +39,7 @@ describe('options', () => {
 
 describe('the environment', () => {
   test('LEAKWATCH=warn turns every enabled kind into a warning, off stays off', async () => {
-    const { applyEnvironment } = await import('@leakwatch/core');
+    const { applyEnvironment } = await import('@leakwatch/core/adapter');
     const o = applyEnvironment(resolveOptions({ kinds: { socket: 'off' } }), { LEAKWATCH: 'warn' });
     expect(o.kinds.timer.action).toBe('warn');
     expect(o.kinds.socket.action).toBe('off');
@@ -48,14 +48,14 @@ describe('the environment', () => {
   });
 
   test('a bad LEAKWATCH value is an error naming the variable and the fix', async () => {
-    const { applyEnvironment } = await import('@leakwatch/core');
+    const { applyEnvironment } = await import('@leakwatch/core/adapter');
     expect(() => applyEnvironment(resolveOptions(), { LEAKWATCH: 'strict' })).toThrow(
       /invalid LEAKWATCH="strict".*Fix: use off, warn or fail/,
     );
   });
 
   test('LEAKWATCH_REPORT_DIR places both reports, keeping configured names', async () => {
-    const { applyEnvironment } = await import('@leakwatch/core');
+    const { applyEnvironment } = await import('@leakwatch/core/adapter');
     const o = applyEnvironment(resolveOptions({ outputFile: { json: 'r.json' } }), { LEAKWATCH_REPORT_DIR: '/tmp/x' });
     expect(o.outputFile).toEqual({ json: '/tmp/x/r.json', junit: '/tmp/x/leakwatch-junit.xml' });
   });

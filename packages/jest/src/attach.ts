@@ -16,7 +16,7 @@ import {
   validateOptions,
   type LeakwatchOptions,
   type ResolvedOptions,
-} from '@leakwatch/core';
+} from '@leakwatch/core/adapter';
 import { hookJestRuntime } from './jest-runtime.js';
 import { RUN_DIR_ENV, writeFileResult } from './results.js';
 import { scopeCircusTree } from './scopes.js';

@@ -13,7 +13,7 @@ import {
   type LeakwatchOptions,
   type ResolvedOptions,
   type TestInfo,
-} from '@leakwatch/core';
+} from '@leakwatch/core/adapter';
 import { RUN_DIR_ENV, readFileResult } from './results.js';
 import { loadedJestPackage, packageVersion } from './running-jest.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, type FileResult } from '@leakwatch/core';
+import { writeFileAtomic, type FileResult } from '@leakwatch/core/adapter';
 
 /**
  * Jest workers are separate processes: each writes its file results into a run directory that the reporter in the

@@ -5,7 +5,7 @@ import {
   type FileResult,
   type ResolvedOptions,
   type TestInfo,
-} from '@leakwatch/core';
+} from '@leakwatch/core/adapter';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {

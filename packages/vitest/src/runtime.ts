@@ -104,7 +104,7 @@ export function watchTestFile(): void {
   // Without the plugin, options come from leakwatch.config.* and are loaded once the runner lets us await, with the
   // full engine, which also prints the file's block (no main-process reporter then).
   let configError: unknown;
-  const full = transported ? undefined : import('@leakwatch/core');
+  const full = transported ? undefined : import('@leakwatch/core/adapter');
   const ready: Promise<void> | undefined = full
     ?.then(async ({ loadConfigFile, resolveOptions }) => {
       detector.configure(resolveOptions((await loadConfigFile(root))?.options), root);
@@ -225,7 +225,7 @@ export function watchTestFile(): void {
     if (file) file.meta.leakwatch = result;
     // Setup-file-only mode has no main-process reporter: the worker prints its own file's block.
     if (!transported?.reporter) {
-      const { renderFileResult } = await (full ?? import('@leakwatch/core'));
+      const { renderFileResult } = await (full ?? import('@leakwatch/core/adapter'));
       const block = renderFileResult(result, detector.options, root, 'vitest');
       if (block) console.error(block);
     }
