@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { Detector, resolveOptions, publishRun } = require('../packages/core/dist/index.cjs');
+const { Detector, resolveOptions, publishRun } = require('../packages/core/dist/adapter.cjs');
 
 async function main() {
   const settleMs = 0; // settling is bounded by settleMs and measured separately: this is the cost of judging

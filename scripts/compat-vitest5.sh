@@ -131,7 +131,7 @@ for mode in $MODES; do
 // worker's console block in the setup-file-only form), nothing from clean.test.ts, no internal error, exit 1.
 import fs from 'node:fs';
 import path from 'node:path';
-import { KIND_INFO } from '@leakwatch/core';
+import { KIND_INFO } from '@leakwatch/core/adapter';
 const [mode, out, code] = process.argv.slice(2);
 const sites = new Map();
 fs.readFileSync('leaky.test.ts', 'utf8').split('\n').forEach((l, i) => {

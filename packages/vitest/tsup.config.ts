@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
 /**
@@ -7,19 +8,31 @@ import { defineConfig, type Options } from 'tsup';
 const runtimeOutside: NonNullable<Options['esbuildPlugins']>[number] = {
   name: 'runtime-outside-setup',
   setup(build) {
-    const extension = build.initialOptions.format === 'cjs' ? '.cjs' : '.js';
-    build.onResolve({ filter: /^\.\/runtime\.js$/ }, () => ({ path: `./runtime${extension}`, external: true }));
+    build.onResolve({ filter: /^\.\/runtime\.js$/ }, () => ({ path: './runtime.js', external: true }));
   },
 };
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/setup.ts', 'src/runtime.ts', 'src/reporter.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
+// Cleaned once here: tsup runs the configs below in parallel, and each one's `clean` would remove the other's files.
+fs.rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
+
+const shared: Options = {
   target: 'node20',
-  sourcemap: true,
+  // Not shipped: see docs/packaging.md.
+  sourcemap: false,
   shims: true,
   external: ['vitest', '@leakwatch/core'],
-  esbuildPlugins: [runtimeOutside],
-});
+};
+
+export default defineConfig([
+  // The plugin, imported from an ESM or a CommonJS Vite config.
+  { ...shared, entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true },
+  // The setup file and the runtime it imports: Vitest runs setup files as ES modules, and a CommonJS copy would
+  // require('vitest'), which throws. ESM only; runtime.js is internal, so untyped.
+  {
+    ...shared,
+    entry: ['src/setup.ts', 'src/runtime.ts'],
+    format: ['esm'],
+    dts: { entry: ['src/setup.ts'] },
+    esbuildPlugins: [runtimeOutside],
+  },
+]);

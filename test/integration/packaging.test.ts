@@ -1,24 +1,31 @@
 /**
- * The published shape of the packages: `pnpm pack` each one, install the tarballs with plain npm into a project
- * outside the workspace (no pnpm, no workspace links, no hoisting from the repo), and use them there the way a user
- * would: the plugin form, the setup-file-only form, a CommonJS project, require()/import() and the type declarations.
- * Needs the packages built (`pnpm run build`, which `test:run` does first) and the npm registry for vitest's own deps.
+ * The published shape of the packages: `pnpm pack` all three, install the tarballs with plain npm into a project of
+ * its own (under the repository's ignored `.tmp/`, but outside the workspace: no pnpm, no workspace links), and use
+ * them there the way a user would: a Vitest run (plugin form, setup-file-only form, a CommonJS project) and a Jest
+ * run that each report a leak, require() and import() of every entry, the type declarations; then lint the tarballs
+ * with arethetypeswrong and publint (offline). See docs/packaging.md for the rules checked here.
+ * Needs the packages built (`pnpm run build`, which `test:run` does first) and the npm registry for vitest's and
+ * jest's own dependencies.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EXPORT_NAMES } from '../unit/export-names.js';
 import { FIXTURES, TEST_DIR, type Report } from './run.js';
 
 const WORKSPACE = path.resolve(TEST_DIR, '..');
 const PNPM = 'pnpm@10.34.9';
 /** The Vitest a user would install next to the plugin; the workspace's own is not visible from the temp project. */
 const VITEST_VERSION = '4.1.12';
+/** Likewise for Jest. */
+const JEST_VERSION = '30.5.2';
 const FIXTURE = path.join(FIXTURES, 'packaging');
 const PACKAGES = {
   core: { name: '@leakwatch/core', dir: path.join(WORKSPACE, 'packages', 'core') },
   vitest: { name: '@leakwatch/vitest', dir: path.join(WORKSPACE, 'packages', 'vitest') },
+  jest: { name: '@leakwatch/jest', dir: path.join(WORKSPACE, 'packages', 'jest') },
 } as const;
 type PackageKey = keyof typeof PACKAGES;
 
@@ -102,17 +109,74 @@ async function waitForDist(dir: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-const LEAK_LINE =
+const leakLine = (file: string) =>
   fs
-    .readFileSync(path.join(FIXTURE, 'leak.test.ts'), 'utf8')
+    .readFileSync(path.join(FIXTURE, file), 'utf8')
     .split('\n')
     .findIndex((l) => l.includes('LEAK-SITE')) + 1;
+const LEAK_LINE = leakLine('leak.test.ts');
+const JEST_LEAK_LINE = leakLine('jest/leak.test.js');
+
+/** The installed package's directory in the consumer project. */
+const installedDir = (key: PackageKey) => path.join(project, 'node_modules', ...PACKAGES[key].name.split('/'));
+
+/**
+ * The files of dist/ a package.json names (exports, bin) and, transitively, the ones they load or whose types they
+ * import by a relative specifier ('./runtime.js', './attach.cjs', a declaration chunk).
+ */
+function reachableFiles(dir: string): Set<string> {
+  const pkg = readJson(path.join(dir, 'package.json'));
+  const bins = typeof pkg.bin === 'string' ? [pkg.bin] : Object.values<string>(pkg.bin ?? {});
+  const queue = [...exportTargets(pkg.exports), ...bins].map((t) => path.join(dir, t));
+  const seen = new Set<string>();
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file) || !fs.existsSync(file)) continue;
+    seen.add(file);
+    for (const [, relative = ''] of fs.readFileSync(file, 'utf8').matchAll(/["'](\.\.?\/[^"'\s]+)["']/g)) {
+      const target = path.resolve(path.dirname(file), relative);
+      // A declaration file imports its chunks as './chunk.js' or './chunk.cjs'.
+      for (const candidate of [target, target.replace(/\.js$/, '.d.ts'), target.replace(/\.cjs$/, '.d.cts')]) {
+        if (fs.existsSync(candidate) && !fs.statSync(candidate).isDirectory()) queue.push(candidate);
+      }
+    }
+  }
+  return seen;
+}
+
+/** Every package a built file loads from node_modules: static imports, require(), import(), core's lazy(). */
+function importedPackages(dir: string): string[] {
+  const names = new Set<string>();
+  for (const file of fs.readdirSync(path.join(dir, 'dist'))) {
+    if (!/\.c?js$/.test(file)) continue;
+    const text = fs.readFileSync(path.join(dir, 'dist', file), 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|\blazy\(\s*)["']([^"'./][^"']*)["']/g)) {
+      const [, specifier = ''] = m;
+      if (isBuiltin(specifier)) continue;
+      names.add(
+        specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/'),
+      );
+    }
+  }
+  return [...names].sort();
+}
 
 let tmp: string;
 let project: string;
 const tarballs = {} as Record<PackageKey, string>;
 const timings: Record<string, number> = {};
 const started = Date.now();
+
+function jestRun(cwd: string, args: string[] = []): Promise<Exec> {
+  return exec(
+    process.execPath,
+    [path.join(project, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...args],
+    cwd,
+    90_000,
+  );
+}
 
 function vitestRun(cwd: string, args: string[] = []): Promise<Exec> {
   // The installed CLI, run with this Node: what `npx vitest run` does in the project, without npx's lookup.
@@ -125,7 +189,11 @@ function vitestRun(cwd: string, args: string[] = []): Promise<Exec> {
 }
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-packaging-'));
+  // In the repository's ignored temp area; nothing above it but the workspace root, whose node_modules holds only
+  // the formatter (pnpm keeps the rest under .pnpm), so the project sees what npm installed and nothing else.
+  const temp = path.join(WORKSPACE, '.tmp');
+  fs.mkdirSync(temp, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(temp, 'packaging-'));
   const packDir = path.join(tmp, 'pack');
   project = path.join(tmp, 'project');
   fs.mkdirSync(packDir);
@@ -164,7 +232,9 @@ beforeAll(async () => {
       '--loglevel=error',
       tarballs.core,
       tarballs.vitest,
+      tarballs.jest,
       `vitest@${VITEST_VERSION}`,
+      `jest@${JEST_VERSION}`,
     ],
     project,
     240_000,
@@ -188,7 +258,7 @@ afterAll(() => {
 
 describe('packed tarballs installed with npm outside the workspace', () => {
   test.each(Object.keys(PACKAGES) as PackageKey[])(
-    '%s: the tarball holds package.json and dist only (and core its report schema), and every file its manifest names',
+    '%s: the tarball holds package.json and dist only (and core its report schema), every file its manifest names, and no file nothing loads',
     async (key) => {
       const listing = await exec('tar', ['-tzf', tarballs[key]], tmp, 30_000);
       expectOk(listing, `tar -tzf ${tarballs[key]}`);
@@ -202,29 +272,89 @@ describe('packed tarballs installed with npm outside the workspace', () => {
         ),
       ).toEqual([]);
 
-      const installed = path.join(project, 'node_modules', ...PACKAGES[key].name.split('/'));
+      const installed = installedDir(key);
       const pkg = readJson(path.join(installed, 'package.json'));
       expect(pkg.name).toBe(PACKAGES[key].name);
       // pnpm pack must have replaced workspace: ranges; npm cannot install them.
       expect(JSON.stringify(pkg)).not.toContain('workspace:');
       const named = [...exportTargets(pkg.exports), pkg.main, pkg.module, pkg.types].filter(Boolean) as string[];
       expect(named.filter((f) => !fs.existsSync(path.join(installed, f)))).toEqual([]);
-      // Type declarations for both conditions.
-      const dts = key === 'core' ? ['index'] : ['index', 'setup', 'reporter'];
-      for (const base of dts) {
-        expect(fs.existsSync(path.join(installed, 'dist', `${base}.d.ts`)), `${base}.d.ts`).toBe(true);
-        expect(fs.existsSync(path.join(installed, 'dist', `${base}.d.cts`)), `${base}.d.cts`).toBe(true);
+      // Nothing built that no export, bin or loaded file names (no source maps either: docs/packaging.md).
+      const reachable = reachableFiles(installed);
+      const dist = entries.filter((e) => e.startsWith('package/dist/')).map((e) => path.join(installed, e.slice(8)));
+      expect(dist.filter((f) => !reachable.has(f)).map((f) => path.relative(installed, f))).toEqual([]);
+    },
+  );
+
+  test.each(Object.keys(PACKAGES) as PackageKey[])(
+    '%s: lists as dependencies exactly what dist loads from node_modules (bundled code is not listed)',
+    (key) => {
+      const installed = installedDir(key);
+      const pkg = readJson(path.join(installed, 'package.json'));
+      const dependencies = Object.keys(pkg.dependencies ?? {}).sort();
+      const peers = Object.keys(pkg.peerDependencies ?? {});
+      const imported = importedPackages(installed);
+      // Peers (the runner) may be loaded without a static specifier; every listed dependency must be loaded.
+      expect(imported.filter((name) => !peers.includes(name))).toEqual(dependencies);
+    },
+  );
+
+  test.each(Object.keys(PACKAGES) as PackageKey[])(
+    '%s: arethetypeswrong finds no problem (node16 profile), offline',
+    async (key) => {
+      const attw = path.join(TEST_DIR, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
+      const common = ['--profile', 'node16', '--no-definitely-typed', '--format', 'json'];
+      // @leakwatch/vitest/setup is ESM that CommonJS configs name by require.resolve(): cjs-resolves-to-esm is
+      // intended there, and only there (docs/packaging.md). node10 (no exports maps) is outside the node16 profile.
+      const runs =
+        key === 'vitest'
+          ? [
+              { args: ['--exclude-entrypoints', './setup'], intended: [] },
+              {
+                args: ['--entrypoints', './setup', '--ignore-rules', 'cjs-resolves-to-esm'],
+                intended: ['CJSResolvesToESM'],
+              },
+            ]
+          : [{ args: [], intended: [] }];
+      for (const { args, intended } of runs) {
+        const run = await exec(process.execPath, [attw, tarballs[key], ...common, ...args], tmp, 120_000);
+        expect(run.code, run.output).toBe(0);
+        const problems = Object.values<{ kind: string; resolutionKind?: string }[]>(
+          JSON.parse(run.stdout).problems ?? {},
+        );
+        expect(
+          problems.flat().filter((p) => p.resolutionKind !== 'node10' && !intended.includes(p.kind)),
+          run.output,
+        ).toEqual([]);
       }
     },
   );
 
-  test('@leakwatch/vitest depends on the packed @leakwatch/core version, deduplicated to one copy', () => {
-    const core = readJson(path.join(project, 'node_modules', '@leakwatch', 'core', 'package.json'));
-    const plugin = readJson(path.join(project, 'node_modules', '@leakwatch', 'vitest', 'package.json'));
-    expect(plugin.dependencies['@leakwatch/core']).toBe(core.version);
-    // One copy: the plugin (main process) and the setup file (workers) must share one Detector module.
-    expect(fs.existsSync(path.join(project, 'node_modules', '@leakwatch', 'vitest', 'node_modules'))).toBe(false);
-  });
+  test.each(Object.keys(PACKAGES) as PackageKey[])(
+    '%s: publint --strict finds no error or warning, offline',
+    async (key) => {
+      const publint = path.join(TEST_DIR, 'node_modules', 'publint', 'src', 'cli.js');
+      const run = await exec(
+        process.execPath,
+        [publint, 'run', tarballs[key], '--strict', '--level', 'warning'],
+        tmp,
+        60_000,
+      );
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).not.toMatch(/Errors:|Warnings:/);
+    },
+  );
+
+  test.each(['vitest', 'jest'] as const)(
+    '@leakwatch/%s depends on the packed @leakwatch/core version, deduplicated to one copy',
+    (key) => {
+      const core = readJson(path.join(installedDir('core'), 'package.json'));
+      const adapter = readJson(path.join(installedDir(key), 'package.json'));
+      expect(adapter.dependencies['@leakwatch/core']).toBe(core.version);
+      // One copy: the adapter (main process) and its worker side must share one Detector module.
+      expect(fs.existsSync(path.join(installedDir(key), 'node_modules'))).toBe(false);
+    },
+  );
 
   test('plugin form: the leaked interval fails the run, the JSON report has exactly that finding, JUnit is written', async () => {
     const run = await vitestRun(project);
@@ -247,6 +377,8 @@ describe('packed tarballs installed with npm outside the workspace', () => {
       site: { file: 'leak.test.ts', line: LEAK_LINE },
     });
     expect(report.summary).toMatchObject({ files: 1, tests: 2, findings: 1, failing: 1 });
+    // From leakwatch.config.ts, which imports defineConfig from the installed '@leakwatch/vitest'.
+    expect((report as any).policy.settleMs).toBe(250);
 
     const junit = fs.readFileSync(path.join(project, 'out', 'leakwatch-junit.xml'), 'utf8');
     expect(junit).toContain('<testsuites');
@@ -285,25 +417,65 @@ describe('packed tarballs installed with npm outside the workspace', () => {
     expect(run.output).toContain(`leak.test.ts:${LEAK_LINE}:3`);
   });
 
+  test('Jest: withLeakwatch() from the installed @leakwatch/jest fails the run on the leak; the JSON report (path from leakwatch.config.ts) has exactly that finding', async () => {
+    const cwd = path.join(project, 'jest');
+    const run = await jestRun(cwd);
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).not.toContain('leakwatch internal error');
+    expect(run.output).toContain(`leak.test.js:${JEST_LEAK_LINE}:3`);
+
+    const report: Report = readJson(path.join(cwd, 'out', 'leakwatch.json'));
+    expect(report.runner).toBe('jest');
+    expect(report.runnerVersion).toBe(JEST_VERSION);
+    expect(report.errors).toEqual([]);
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({
+      kind: 'timer',
+      action: 'fail',
+      file: 'leak.test.js',
+      test: ['leaks an interval'],
+      site: { file: 'leak.test.js', line: JEST_LEAK_LINE },
+    });
+    expect(report.summary).toMatchObject({ files: 1, tests: 2, findings: 1, failing: 1 });
+    expect((report as any).policy.settleMs).toBe(250);
+    expect(fs.readFileSync(path.join(cwd, 'out', 'leakwatch-junit.xml'), 'utf8')).toContain('type="leakwatch.timer"');
+  });
+
+  /** Every subpath of the three exports maps, but the setup files, which run only inside their runner. */
+  const loadable = () =>
+    (Object.keys(PACKAGES) as PackageKey[]).flatMap((key) =>
+      Object.keys(readJson(path.join(installedDir(key), 'package.json')).exports)
+        .filter((subpath) => !['./setup', './package.json'].includes(subpath))
+        .map((subpath) => ({ key, subpath, id: path.posix.join(PACKAGES[key].name, subpath) })),
+    );
+
   test.each([
-    // One setup file for both conditions: Vitest runs it as ESM, and a CJS copy would require('vitest'), which throws.
-    ['require() (CJS)', 'load.cjs', 'index.cjs', 'setup.js'],
-    ['import() (ESM)', 'load.mjs', 'index.js', 'setup.js'],
-  ])('%s loads both packages from the installed tarballs and exposes leakwatch', async (_what, script, main, setup) => {
-    const run = await exec(process.execPath, [script], project, 30_000);
+    ['require() (CJS)', 'load.cjs', 'require'],
+    ['import() (ESM)', 'load.mjs', 'import'],
+  ])('%s of every entry, @leakwatch/core/adapter and the report schema included', async (_what, script, condition) => {
+    const entries = loadable();
+    expect(entries.map((e) => e.id)).toEqual(
+      expect.arrayContaining(['@leakwatch/core/adapter', '@leakwatch/core/leak-report.schema.json']),
+    );
+    const run = await exec(process.execPath, [script, ...entries.map((e) => e.id)], project, 30_000);
     expectOk(run, `node ${script}`);
     expect(run.stderr).toBe('');
     const loaded = JSON.parse(run.stdout);
-    expect(loaded).toMatchObject({
-      leakwatch: 'function',
-      default: 'function',
-      reporter: 'function',
-      plugin: 'leakwatch',
-      coreDetector: 'function',
-    });
-    const dist = path.join(fs.realpathSync(project), 'node_modules', '@leakwatch', 'vitest', 'dist');
-    expect(loaded.resolved).toBe(path.join(dist, main));
-    expect(loaded.setupResolved).toBe(path.join(dist, setup));
+    expect(loaded.plugin).toBe('leakwatch');
+    // One setup file per runner for both conditions: Vitest runs its setup as ESM, Jest requires its own.
+    expect(loaded.setups).toEqual([
+      path.join(fs.realpathSync(installedDir('vitest')), 'dist', 'setup.js'),
+      path.join(fs.realpathSync(installedDir('jest')), 'dist', 'setup.cjs'),
+    ]);
+    for (const { key, subpath, id } of entries) {
+      const target = readJson(path.join(installedDir(key), 'package.json')).exports[subpath];
+      const file = typeof target === 'string' ? target : (target[condition]?.default ?? target.default);
+      expect(loaded[id].resolved, id).toBe(path.join(fs.realpathSync(installedDir(key)), file));
+      const expected = id.endsWith('.json')
+        ? Object.keys(readJson(path.join(installedDir(key), file)))
+        : (EXPORT_NAMES[id] ?? [`${id}: an entry unknown to unit/export-names.ts`]);
+      expect([...loaded[id].names].sort(), id).toEqual([...expected].sort());
+    }
   });
 
   test('the .d.ts (import) and .d.cts (require) declarations type-check for a consumer', async () => {

@@ -13,7 +13,7 @@ import {
   type BaselineEntry,
   type Finding,
   type Kind,
-} from '@leakwatch/core';
+} from '@leakwatch/core/adapter';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-baseline-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

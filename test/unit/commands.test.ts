@@ -20,7 +20,7 @@ import {
   type Baseline,
   type Finding,
   type Kind,
-} from '@leakwatch/core';
+} from '@leakwatch/core/adapter';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-commands-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, expect, test, vi } from 'vitest';
-import { applyEnvironment, buildReport, isCI, resolveOptions, type Finding } from '@leakwatch/core';
+import { applyEnvironment, buildReport, isCI, resolveOptions, type Finding } from '@leakwatch/core/adapter';
 import { publishToGitHub } from '../../packages/core/src/report/github';
 import { joinRun } from '../../packages/core/src/run-channel';
 

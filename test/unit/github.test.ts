@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { buildReport, renderAnnotations, renderMarkdown, resolveOptions, type Finding } from '@leakwatch/core';
+import { buildReport, renderAnnotations, renderMarkdown, resolveOptions, type Finding } from '@leakwatch/core/adapter';
 
 const finding = (action: 'fail' | 'warn', message: string): Finding => ({
   id: 'abc',

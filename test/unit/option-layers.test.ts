@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_HEAP_THRESHOLD, resolveOptions, type LeakwatchOptions } from '@leakwatch/core';
+import { DEFAULT_HEAP_THRESHOLD, resolveOptions, type LeakwatchOptions } from '@leakwatch/core/adapter';
 
 /**
  * Option layers (defaults < leakwatch.config.* < the plugin's or withLeakwatch()'s options) merge field by field,

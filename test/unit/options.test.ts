@@ -5,7 +5,7 @@ import {
   validateOptions,
   DEFAULT_SETTLE_MS,
   DEFAULT_HEAP_THRESHOLD,
-} from '@leakwatch/core';
+} from '@leakwatch/core/adapter';
 
 /** No variable set: what these tests expect never depends on the environment of whoever runs them. */
 const NO_ENV = {};

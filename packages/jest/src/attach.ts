@@ -2,7 +2,7 @@
  * One Jest test file's session, for the environment wrapper and the setup-file mode alike. Loaded through Node's own
  * loader (setup.ts says why), so one detector and one set of patches serve every test file of the worker.
  */
-import { Detector, FileSession, ORIGINAL_TIMER, WRAPPED_TIMERS, type LeakwatchOptions } from '@leakwatch/core';
+import { Detector, FileSession, ORIGINAL_TIMER, WRAPPED_TIMERS, type LeakwatchOptions } from '@leakwatch/core/adapter';
 import { hookJestRuntime } from './jest-runtime.js';
 
 export type { FileSession };

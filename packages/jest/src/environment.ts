@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Detector, type LeakwatchOptions } from '@leakwatch/core';
+import { Detector, type LeakwatchOptions } from '@leakwatch/core/adapter';
 import { attach, type FileSession } from './attach.js';
 import { loadedJestPackage } from './running-jest.js';
 import { scopeCircusTree } from './scopes.js';

@@ -1,10 +1,28 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Detector, validateOptions, type LeakwatchOptions } from '@leakwatch/core';
+import { Detector, validateOptions, type LeakwatchOptions } from '@leakwatch/core/adapter';
 import { SETTINGS_KEY, type EnvironmentSettings } from './environment.js';
 
-export type { LeakwatchOptions } from '@leakwatch/core';
-export { allow, allowFile, track, untrack, type TrackOptions } from '@leakwatch/core';
+export {
+  DEFAULT_IGNORES,
+  allow,
+  allowFile,
+  defineConfig,
+  track,
+  untrack,
+  type Action,
+  type FileInfo,
+  type Finding,
+  type IgnoreRule,
+  type Kind,
+  type KindPolicy,
+  type LeakReport,
+  type LeakwatchOptions,
+  type Site,
+  type TestInfo,
+  type TrackKind,
+  type TrackOptions,
+} from '@leakwatch/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ENVIRONMENT = path.join(here, 'environment.cjs');

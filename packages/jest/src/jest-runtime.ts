@@ -1,5 +1,5 @@
 import Module from 'node:module';
-import { ORIGINAL_TIMER, WRAPPED_TIMERS, type Detector } from '@leakwatch/core';
+import { ORIGINAL_TIMER, WRAPPED_TIMERS, type Detector } from '@leakwatch/core/adapter';
 
 const RUNTIME_RE = /[\\/]jest-runtime[\\/]build[\\/]index\.js$/;
 const hooked = new WeakSet<object>();

@@ -1,4 +1,4 @@
-import { RunCollector, validateOptions, type LeakwatchOptions, type TestInfo } from '@leakwatch/core';
+import { RunCollector, validateOptions, type LeakwatchOptions, type TestInfo } from '@leakwatch/core/adapter';
 import { loadedJestPackage, packageVersion } from './running-jest.js';
 
 interface AssertionLike {

@@ -4,7 +4,7 @@
  * test and hook objects when it calls them: the tree is wrapped once, after the file has declared its tests and before
  * any runs (the environment's run_start, the setup file's first microtask after the test file loaded).
  */
-import type { Detector } from '@leakwatch/core';
+import type { Detector } from '@leakwatch/core/adapter';
 
 type TestRef = { key: string; titlePath: string[] };
 

@@ -8,12 +8,29 @@ import {
   rememberSourceMapsOnStack,
   validateOptions,
   type LeakwatchOptions,
-} from '@leakwatch/core';
+} from '@leakwatch/core/adapter';
 import { LeakwatchReporter } from './reporter.js';
 
-export type { LeakwatchOptions } from '@leakwatch/core';
-export { allow, allowFile, track, untrack, type TrackOptions } from '@leakwatch/core';
-export { LeakwatchReporter } from './reporter.js';
+export {
+  DEFAULT_IGNORES,
+  allow,
+  allowFile,
+  defineConfig,
+  track,
+  untrack,
+  type Action,
+  type FileInfo,
+  type Finding,
+  type IgnoreRule,
+  type Kind,
+  type KindPolicy,
+  type LeakReport,
+  type LeakwatchOptions,
+  type Site,
+  type TestInfo,
+  type TrackKind,
+  type TrackOptions,
+} from '@leakwatch/core';
 
 const SETUP_FILE = fileURLToPath(new URL('./setup.js', import.meta.url));
 /** What the setup file runs; loaded by Node once per worker, never by Vitest's module runner (see tsup.config.ts). */

@@ -1,4 +1,4 @@
-import type { RunCollector, TestInfo } from '@leakwatch/core';
+import type { RunCollector, TestInfo } from '@leakwatch/core/adapter';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
