@@ -74,6 +74,7 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
     const scenarios: Record<string, () => Promise<RunResult>> = {
       projects: () => runJest('jest-projects', ARGS, { jest }),
       twice: () => runJest('jest-projects', ['--config', 'jest.twice.config.cjs', ...ARGS], { jest }),
+      paths: () => runJest('jest-projects', ['--config', 'jest.paths.config.cjs', ...ARGS], { jest }),
       shard1: () => runJest('jest-shard', ['--shard=1/2', ...ARGS], { jest }),
       shard2: () => runJest('jest-shard', ['--shard=2/2', ...ARGS], { jest }),
       failing: () => runJest('jest-failing', ARGS, { jest }),
@@ -131,6 +132,16 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
         { status: 'FAIL', file: 'b/b.test.js' },
         { status: 'FAIL', file: 'c/c.test.js' },
       ]);
+    });
+
+    test('a project given as a path whose own config does not use leakwatch is named at startup; one that does is not', () => {
+      const run = runs.paths!;
+      expect(run.code, run.output).toBe(0);
+      const notices = run.output.split('\n').filter((line) => line.startsWith('leakwatch: the Jest project'));
+      expect(notices).toEqual([
+        'leakwatch: the Jest project "<rootDir>/plain" is given as a path, and its own config does not use leakwatch: its files run without it. Fix: wrap that project\'s config with withLeakwatch(), or list the project inline in this config.',
+      ]);
+      expect(run.output).toMatch(/Tests:\s+2 passed, 2 total/);
     });
 
     test("a project without a testEnvironment gets 'node', as in Jest, not the top-level one", () => {

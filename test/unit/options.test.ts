@@ -40,7 +40,7 @@ describe('options', () => {
 
   test('wrong type names the key, expected and received', () => {
     expect(() => validateOptions({ settleMs: '5' }, 'x.ts')).toThrow(
-      /invalid value for "settleMs": expected number, received "5".*Fix: use a whole number/,
+      /invalid value for "settleMs": expected a number, got '5'.*Fix: use a whole number/,
     );
     expect(() => validateOptions({ kinds: { timer: 'error' } }, 'x.ts')).toThrow(/"kinds\.timer"/);
   });

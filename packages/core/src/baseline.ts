@@ -97,9 +97,12 @@ export function loadBaseline(file: string): Baseline | undefined {
       : where === 'version' && typeof version === 'number'
         ? `has version ${version}, and this leakwatch reads version 1`
         : `is not a leakwatch baseline: ${describeIssue(issue)}`;
-    throw new LeakwatchConfigError(
-      `leakwatch: the baseline file ${file} ${what}. Fix: ${REGENERATE.replace('<file>', file)}.`,
-    );
+    // Written by a newer leakwatch: the file is fine, this copy of leakwatch is old.
+    const fix =
+      where === 'version' && typeof version === 'number' && version > 1
+        ? 'upgrade leakwatch (npm install -D @leakwatch/vitest@latest or @leakwatch/jest@latest) to the version that wrote it'
+        : REGENERATE.replace('<file>', file);
+    throw new LeakwatchConfigError(`leakwatch: the baseline file ${file} ${what}. Fix: ${fix}.`);
   }
   return result.output as Baseline;
 }

@@ -34,9 +34,18 @@ export async function loadConfigFile(root: string): Promise<{ file: string; opti
       // jiti loads .ts/.mts/.cts and plain JS alike, without a build step in the user's project.
       const { createJiti } = await import('jiti');
       const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false });
-      raw = await jiti.import(file, { default: true });
+      const namespace = (await jiti.import(file)) as Record<string, unknown>;
+      // Named exports alone would be read as options named after them ('unknown option "x"'): say what is missing.
+      if (namespace === null || typeof namespace !== 'object' || !('default' in namespace)) {
+        const names = namespace && typeof namespace === 'object' ? Object.keys(namespace) : [];
+        throw new LeakwatchConfigError(
+          `leakwatch: ${shown} has no default export${names.length ? ` (it exports ${names.map((n) => `"${n}"`).join(', ')})` : ''}. Fix: export the options object as the default: export default defineConfig({ ... }) (or module.exports = { ... }).`,
+        );
+      }
+      raw = namespace.default;
     }
   } catch (error) {
+    if (error instanceof LeakwatchConfigError) throw error;
     throw new LeakwatchConfigError(
       `leakwatch: cannot load ${shown}: ${(error as Error).message}. Fix: make it ${
         file.endsWith('.json') ? 'valid JSON' : 'a module whose default export is the options object'

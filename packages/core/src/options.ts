@@ -149,16 +149,80 @@ export function validateOptions(input: unknown, source: string): LeakwatchOption
     validateGlobs(result.output.ignore ?? [], source);
     return result.output as LeakwatchOptions;
   }
-  const issue = result.issues[0];
+  const issue = innermost(result.issues[0]);
   const path = valibot().getDotPath(issue) ?? '';
   const top = path.split('.')[0] ?? '';
   const known = top in FIX;
   const what =
     issue.expected === 'never' || (!known && top)
       ? `unknown option "${path}"`
-      : `invalid value for "${path || '(root)'}": expected ${issue.expected}, received ${issue.received}`;
+      : `invalid value for "${path || '(root)'}": ${expectation(issue)}, got ${shown(issue.input)}`;
   const fix = known ? FIX[top] : `remove it; known options are ${Object.keys(FIX).join(', ')}`;
   throw new LeakwatchConfigError(`leakwatch: ${what} in ${source}. Fix: ${fix}.`);
+}
+
+type Issue = import('valibot').BaseIssue<unknown>;
+
+/**
+ * The issue that names the field at fault: of a union ('warn' or an object), the alternative whose shape the user
+ * chose (an object for { action: 'error' }), and within it the deepest field.
+ */
+function innermost(issue: Issue): Issue {
+  const nested = issue.issues;
+  if (issue.type !== 'union' || !nested?.length) return issue;
+  const isObject = typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input);
+  // Valibot gives the alternatives' paths relative to the union.
+  const candidates = nested.filter((n) =>
+    isObject ? (n.path?.length ?? 0) > 0 : n.type !== 'strict_object' && n.type !== 'object',
+  );
+  const pick = candidates.sort((a, b) => (b.path?.length ?? 0) - (a.path?.length ?? 0))[0];
+  if (!pick) return issue;
+  return innermost({ ...pick, path: [...(issue.path ?? []), ...(pick.path ?? [])] as Issue['path'] });
+}
+
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** What the value should have been, in words: "expected a whole number", "expected one of 'fail', 'warn', 'off'". */
+function expectation(issue: Issue): string {
+  const requirement = (issue as { requirement?: unknown }).requirement;
+  switch (issue.type) {
+    case 'integer':
+      return 'expected a whole number';
+    case 'min_value':
+      return `expected at least ${requirement}`;
+    case 'max_value':
+      return `expected at most ${requirement}`;
+    case 'min_length':
+      return 'expected a non-empty string';
+    case 'picklist':
+      // '("fail" | "warn" | "off")' as the user writes it: 'fail', 'warn' or 'off'.
+      return `expected one of ${(issue.expected ?? '')
+        .replace(/^\(|\)$/g, '')
+        .replace(/"/g, "'")
+        .split(' | ')
+        .join(', ')}`;
+    case 'boolean':
+      return 'expected true or false';
+    case 'number':
+      return 'expected a number';
+    case 'string':
+      return 'expected a string';
+    case 'array':
+      return 'expected a list';
+    case 'strict_object':
+    case 'object':
+      return 'expected an object';
+    case 'union':
+      return `expected ${issue.expected}`;
+    default:
+      return `expected ${issue.expected}`;
+  }
 }
 
 /** The fields of a kind's object form that mean something for it. */

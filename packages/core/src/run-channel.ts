@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileResult } from './detector.js';
-import { crypto } from './lazy.js';
 import type { ResolvedOptions } from './options.js';
 import { writeFileAtomic } from './report/write.js';
 
@@ -44,17 +43,40 @@ export function joinRun(
   }
 }
 
+/** 32-bit FNV-1a: node:crypto would cost a test process ~8 ms to load, for a name. */
+function fnv1a(text: string, seed: number): string {
+  let hash = seed;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The file's base name, for whoever looks into the directory, and 64 bits of its path's hash. */
 function resultFile(dir: string, testFile: string): string {
-  return path.join(dir, `${crypto().createHash('sha1').update(testFile).digest('hex').slice(0, 16)}.json`);
+  const name = path
+    .basename(testFile)
+    .replace(/[^\w.-]/g, '_')
+    .slice(0, 60);
+  return path.join(dir, `${name}.${fnv1a(testFile, 0x811c9dc5)}${fnv1a(testFile, 0x050c5d1f)}.json`);
+}
+
+/** Stored with the test file's path, so a hash collision can never hand one file another's result. */
+interface Sent {
+  testFile: string;
+  result: FileResult;
 }
 
 export function sendResult(channel: RunChannel, testFile: string, result: FileResult): void {
-  writeFileAtomic(resultFile(channel.dir, testFile), JSON.stringify(result));
+  const sent: Sent = { testFile, result };
+  writeFileAtomic(resultFile(channel.dir, testFile), JSON.stringify(sent));
 }
 
 export function receiveResult(dir: string, testFile: string): FileResult | undefined {
   try {
-    return JSON.parse(fs.readFileSync(resultFile(dir, testFile), 'utf8')) as FileResult;
+    const sent = JSON.parse(fs.readFileSync(resultFile(dir, testFile), 'utf8')) as Sent;
+    return sent.testFile === testFile ? sent.result : undefined;
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Detector, validateOptions, type LeakwatchOptions } from '@leakwatch/core/adapter';
@@ -66,8 +67,40 @@ export function withLeakwatch<T extends Record<string, any>>(config: T, options:
     result.projects = config.projects.map((p: unknown) =>
       p && typeof p === 'object' ? wrapProject(p as Record<string, any>) : p,
     );
+    const rootDir = typeof config.rootDir === 'string' ? config.rootDir : process.cwd();
+    for (const project of config.projects) {
+      if (typeof project === 'string' && !projectUsesLeakwatch(project, rootDir)) {
+        process.stderr.write(
+          `leakwatch: the Jest project "${project}" is given as a path, and its own config does not use leakwatch: its files run without it. Fix: wrap that project's config with withLeakwatch(), or list the project inline in this config.\n`,
+        );
+      }
+    }
   }
   return result as T;
+}
+
+const PROJECT_CONFIGS = ['jest.config.js', 'jest.config.cjs', 'jest.config.mjs', 'jest.config.ts', 'jest.config.json'];
+
+/**
+ * A project given as a path is configured by its own file, which withLeakwatch() never sees: leakwatch runs there only
+ * if that file names @leakwatch/jest itself. Read as text, not evaluated (evaluating the user's config twice could have
+ * side effects): a path that names a config file, or a directory with a jest.config.* or a package.json "jest" key.
+ */
+function projectUsesLeakwatch(project: string, rootDir: string): boolean {
+  const target = path.resolve(rootDir, project.replace(/^<rootDir>(?=[\\/]|$)/, rootDir));
+  const candidates = /\.(c|m)?[jt]s$|\.json$/.test(target)
+    ? [target]
+    : [...PROJECT_CONFIGS.map((name) => path.join(target, name)), path.join(target, 'package.json')];
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    return text.includes('@leakwatch/jest');
+  }
+  return false;
 }
 
 export default withLeakwatch;
