@@ -70,6 +70,28 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       expect(run.output).not.toContain('b.test.js:6');
       expect(run.output.match(/LeakError/g)).toHaveLength(2);
     });
+
+    test('says it is on, once per worker, since no reporter sums the run up', () => {
+      const notices = run.output.split('\n').filter((line) => line.startsWith('leakwatch is on (setup file only)'));
+      expect(notices.length).toBeGreaterThanOrEqual(1);
+      expect(notices.length).toBeLessThanOrEqual(2);
+    });
+
+    test('a bad LEAKWATCH value fails each file once, with the fix, not each test', async () => {
+      const bad = await runJest('jest-setup-only', ['--maxWorkers=2', '--no-cache'], {
+        jest,
+        env: { LEAKWATCH: 'bogus' },
+      });
+      try {
+        expect(bad.code, bad.output).toBe(1);
+        const errors = bad.output.match(
+          /leakwatch: invalid LEAKWATCH="bogus" in the environment\. Fix: use off, warn or fail, or unset it\./g,
+        );
+        expect(errors, bad.output).toHaveLength(2);
+      } finally {
+        cleanup(bad);
+      }
+    });
   });
 });
 

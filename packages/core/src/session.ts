@@ -44,6 +44,14 @@ function optionsWithoutCollector(root: string, fromCall: LeakwatchOptions | unde
   return options;
 }
 
+let announced = false;
+/**
+ * Jest's setup-file-only mode, once per worker. (Not Vitest's: with its default isolation a worker process runs one
+ * file, and the line would repeat for every file.)
+ */
+const JEST_STANDALONE_NOTICE =
+  "leakwatch is on (setup file only): each test file's leaks are printed when it ends. withLeakwatch() in the Jest config adds the run's summary and the JSON and JUnit reports.\n";
+
 export class FileSession {
   readonly detector = Detector.shared();
   /** Resolved once the options are: at once with a collector; the adapter awaits it before the first test. */
@@ -122,7 +130,13 @@ export class FileSession {
       }
       return;
     }
+    const print = this.init.print ?? ((text: string) => process.stderr.write(text));
+    // Without a collector nothing sums the run up: say that leakwatch is on, or a clean run would print nothing at all.
+    if (!announced && this.init.runner === 'jest') {
+      announced = true;
+      print(JEST_STANDALONE_NOTICE);
+    }
     const block = renderFileResult(result, this.detector.options, this.root, this.init.runner);
-    if (block) (this.init.print ?? ((text: string) => process.stderr.write(text)))(block);
+    if (block) print(block);
   }
 }

@@ -47,15 +47,24 @@ function main(): void {
     lastHooks.push({ fn });
   }
 
+  // A bad leakwatch.config.* or LEAKWATCH value fails the file once, after its tests, with the fix: thrown from every
+  // beforeEach it would fail each test with the same message.
+  let configError: unknown;
+  const ready = attachment.ready.catch((error: unknown) => {
+    configError = error;
+  });
   beforeEach(async () => {
-    await attachment.ready;
-    attachment.testStart(currentTest());
+    await ready;
+    if (configError === undefined) attachment.testStart(currentTest());
   });
   last(afterEach, async () => {
+    if (configError !== undefined) return;
     const error = await attachment.testEnd(currentTest());
     if (error) throw error;
   });
   last(afterAll, async () => {
+    await ready;
+    if (configError !== undefined) throw configError;
     const error = await attachment.fileEnd();
     if (error) throw error;
   });
