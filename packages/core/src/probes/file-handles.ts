@@ -77,9 +77,30 @@ export function installFileHandles(tracker: Tracker): Restore {
     promisesOpen: fs.promises.open,
   };
 
+  /**
+   * fs's own synchronous helpers (readFileSync of a Buffer, truncateSync) open a descriptor through fs.openSync and
+   * close it before they return: it can never leak, and tracking it cost a stack and a readlink per call (Jest reads
+   * every source file that way).
+   */
+  let insideSyncHelper = 0;
+  const selfClosing = (name: 'readFileSync' | 'truncateSync' | 'writeFileSync' | 'appendFileSync') => {
+    const original = (fs as any)[name] as Function;
+    const wrapped = {
+      [name](this: unknown, ...args: unknown[]) {
+        insideSyncHelper++;
+        try {
+          return original.apply(this, args);
+        } finally {
+          insideSyncHelper--;
+        }
+      },
+    }[name]!;
+    return replace(fs as any, name, wrapped);
+  };
+
   const wrappedOpenSync = function openSync(this: unknown, ...args: unknown[]) {
     const fd = (originals.openSync as any).apply(this, args);
-    remember(fd, args[0], wrappedOpenSync);
+    if (insideSyncHelper === 0) remember(fd, args[0], wrappedOpenSync);
     return fd;
   };
   const wrappedOpen = function open(this: unknown, ...args: any[]) {
@@ -125,6 +146,10 @@ export function installFileHandles(tracker: Tracker): Restore {
     replace(fs as any, 'close', wrappedClose),
     replace(fs as any, 'closeSync', wrappedCloseSync),
     replace(fs.promises as any, 'open', wrappedPromisesOpen),
+    selfClosing('readFileSync'),
+    selfClosing('truncateSync'),
+    selfClosing('writeFileSync'),
+    selfClosing('appendFileSync'),
   ];
   return () => {
     for (const restore of restores.reverse()) restore();
