@@ -49,7 +49,9 @@ export function pairFindings<A extends Matchable, B extends Matchable>(
   // 1. By id.
   const byId = new Map<string, number[]>();
   after.forEach((b, j) => {
-    byId.set(b.id, [...(byId.get(b.id) ?? []), j]);
+    const same = byId.get(b.id);
+    if (same) same.push(j);
+    else byId.set(b.id, [j]);
   });
   before.forEach((a, i) => {
     const j = byId.get(a.id)?.find((k) => !taken.has(k));
@@ -64,7 +66,9 @@ export function pairFindings<A extends Matchable, B extends Matchable>(
     after.forEach((b, j) => {
       if (taken.has(j) || !b.site) return;
       const key = `${b.kind}\0${b.file}`;
-      groups.set(key, [...(groups.get(key) ?? []), j]);
+      const group = groups.get(key);
+      if (group) group.push(j);
+      else groups.set(key, [j]);
     });
     const candidates: Array<{ i: number; j: number; score: number[] }> = [];
     before.forEach((a, i) => {
