@@ -73,11 +73,10 @@ export async function reap(records: Tracked[], root: string, budgetMs = REAP_BUD
         pending.delete(record);
       }
     });
-  // Ref'ed on purpose, and bounded: a close() that dropped its handle but never calls back leaves nothing else in
-  // the event loop, and an unref'ed bound would let the process exit in the middle of the run (Jest in band).
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = originalTimers.setTimeout(resolve, budgetMs);
+    timer.unref();
   });
   await Promise.race([Promise.all(closing), timeout]);
   if (timer) originalTimers.clearTimeout(timer);
