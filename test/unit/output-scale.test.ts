@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { expect, test } from 'vitest';
 import { buildReport, resolveOptions, validateOptions, type Finding } from '@leakwatch/core/adapter';
+import { formatReport } from '../../packages/core/src/commands';
 import * as consoleReport from '../../packages/core/src/report/console';
 import { renderAnnotations, renderMarkdown } from '../../packages/core/src/report/github';
 import { vitestAnnotates } from '../../packages/vitest/src/reporter';
@@ -94,6 +95,8 @@ test('all: true shows every finding; a small report is shown whole either way', 
   const all = renderConsole(report(many), { root: '/nowhere', all: true });
   expect(badges(all)).toHaveLength(40);
   expect(all).not.toContain('not shown');
+  // `leakwatch report` is how to see them all.
+  expect(badges(stripVTControlCharacters(formatReport(report(many), 'text', { root: '/nowhere' })))).toHaveLength(40);
   const few = range(5).map((i) => finding('a.test.ts', i, 'warn'));
   const text = renderConsole(report(few), { root: '/nowhere' });
   expect(badges(text)).toHaveLength(5);
