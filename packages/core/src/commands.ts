@@ -154,7 +154,8 @@ export function formatReport(report: LeakReport, format: ReportFormat, options: 
     case 'markdown':
       return renderMarkdown(report);
     case 'text': {
-      const text = renderConsole(report, { root: options.root });
+      // Asked for explicitly: every finding, where the run's own table shows the most severe few.
+      const text = renderConsole(report, { root: options.root, all: true });
       return text || `leakwatch: no leaks found (${report.summary.files} files, ${report.summary.tests} tests)\n`;
     }
   }

@@ -413,7 +413,7 @@ export class Detector {
    * is reported once and a later file sharing the process never inherits it.
    */
   private async release(open: Tracked[]): Promise<void> {
-    if (this.options.reap && open.length) this.errors.push(...(await reapWithFolded(open)));
+    if (this.options.reap && open.length) this.errors.push(...(await reapWithFolded(open, this.root)));
     for (const record of withFolded(open)) this.tracker.forget(record);
   }
 

@@ -47,6 +47,8 @@ export interface LeakwatchOptions {
   ignore?: IgnoreRule[];
   /** When resources are judged: 'file' (after the file's afterAll hooks) or 'test' (after each test's own hooks). */
   scope?: 'file' | 'test';
+  /** Print every finding in the console table, not only the most severe 5 per file and 20 per run. Default false. */
+  consoleAll?: boolean;
 }
 
 export interface IgnoreRule {
@@ -72,6 +74,7 @@ export interface ResolvedOptions {
   baseline: string;
   ignore: IgnoreRule[];
   scope: 'file' | 'test';
+  consoleAll: boolean;
 }
 
 /** Built on first validation: the runner's main process validates, its workers receive options already resolved. */
@@ -117,6 +120,7 @@ function buildOptionsSchema() {
       ),
     ),
     scope: v.optional(v.picklist(['file', 'test'] as const)),
+    consoleAll: v.optional(v.boolean()),
   });
 }
 let optionsSchema: ReturnType<typeof buildOptionsSchema> | undefined;
@@ -132,6 +136,8 @@ const FIX: Record<string, string> = {
   ignore:
     "use a list of rules { kind?, stack?, test?, file?, reason? }, e.g. [{ stack: 'node_modules/pg-pool/**', reason: 'pool closed by globalTeardown' }]",
   scope: "use 'file' (judge after the file's afterAll hooks) or 'test' (after each test's own hooks)",
+  consoleAll:
+    'use true (print every finding) or false (the most severe 5 per file and 20 per run; the reports keep all)',
 };
 
 export class LeakwatchConfigError extends Error {
@@ -350,6 +356,7 @@ export function resolveOptions(
       baseline: merged.baseline ?? DEFAULT_BASELINE,
       ignore: merged.ignore,
       scope: merged.scope ?? 'file',
+      consoleAll: merged.consoleAll ?? false,
     },
     env,
   );

@@ -67,7 +67,14 @@ export class RunCollector {
    * The end of a run: every file's result merged into the console table, JSON and JUnit files; then, unless the
    * runner stays alive on purpose (watch mode), what keeps the main process alive.
    */
-  finish(input: { files: RunFile[]; runnerVersion?: string; stream: NodeJS.WritableStream; watchMode: boolean }): void {
+  finish(input: {
+    files: RunFile[];
+    runnerVersion?: string;
+    stream: NodeJS.WritableStream;
+    watchMode: boolean;
+    /** The runner's own reporter annotates failed tests and files on GitHub Actions (see PublishInput). */
+    runnerAnnotates?: boolean;
+  }): void {
     const options = this.options ?? resolveOptions([], process.env);
     const dir = this.dir;
     const report = publishRun({
@@ -77,6 +84,7 @@ export class RunCollector {
       options,
       root: this.root,
       stream: input.stream,
+      runnerAnnotates: input.runnerAnnotates,
       files: input.files.map((file) => ({
         info: { file: relativePath(this.root, file.path), durationMs: file.durationMs, tests: file.tests },
         result: dir ? receiveResult(dir, file.path) : undefined,

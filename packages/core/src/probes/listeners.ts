@@ -15,7 +15,8 @@ const ADD_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prependOnc
 /** Listeners a test added to `process` and left there after its afterEach hooks, with the line that added each. */
 export class ListenersProbe {
   private before: Snapshot | undefined;
-  private readonly sites = new WeakMap<Function, StackHolder>();
+  // By function, then event: one function added for several events (a shared no-op) has a line for each.
+  private readonly sites = new WeakMap<Function, Map<string | symbol, StackHolder>>();
   private recording = false;
 
   constructor(private readonly stackFrames: () => number) {}
@@ -25,9 +26,11 @@ export class ListenersProbe {
     for (const [name, original] of originals) {
       const probe = this;
       const wrapped = {
-        [name](this: unknown, _event: string | symbol, listener: Function) {
-          if (probe.recording && typeof listener === 'function' && !probe.sites.has(listener)) {
-            probe.sites.set(listener, captureStack(probe.stackFrames(), wrapped));
+        [name](this: unknown, event: string | symbol, listener: Function) {
+          if (probe.recording && typeof listener === 'function') {
+            let byEvent = probe.sites.get(listener);
+            if (!byEvent) probe.sites.set(listener, (byEvent = new Map()));
+            if (!byEvent.has(event)) byEvent.set(event, captureStack(probe.stackFrames(), wrapped));
           }
           return original.apply(this, arguments as any);
         },
@@ -57,7 +60,7 @@ export class ListenersProbe {
       for (const raw of target.rawListeners(event as string)) {
         if (had?.has(raw)) continue;
         const listener = (raw as any).listener ?? raw;
-        added.push({ event: String(event), listener, stack: this.sites.get(listener) });
+        added.push({ event: String(event), listener, stack: this.sites.get(listener)?.get(event) });
       }
     }
     return added;

@@ -49,7 +49,7 @@ async function check(input: HangCheckInput): Promise<void> {
     errors: [],
   });
   input.stream.write(
-    `\n${c.bold(c.magenta('leakwatch'))} ${c.bold('the test run has finished, but this keeps the process alive:')}\n${renderConsole(block, { root: input.root, totals: false })}`,
+    `\n${c.bold(c.magenta('leakwatch'))} ${c.bold('the test run has finished, but this keeps the process alive:')}\n${renderConsole(block, { root: input.root, totals: false, all: input.options.consoleAll })}`,
   );
   if (input.options.reap) input.stream.write(`${c.dim('leakwatch: closed them (reap), so the process can exit')}\n`);
   if (input.report) {

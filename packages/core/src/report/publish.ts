@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FileResult } from '../detector.js';
-import { isFailing, type Finding } from '../finding.js';
+import { fileFailures, isFailing, type Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
 import { loadBaseline } from '../baseline.js';
 import { relativePath } from '../stack.js';
@@ -19,6 +19,11 @@ export interface PublishInput {
   files: Array<{ info: FileInfo; result?: FileResult }>;
   /** Where the table goes: the runner's own output stream. */
   stream: NodeJS.WritableStream;
+  /**
+   * The runner's own reporter annotates the errors of failed tests and files on GitHub Actions (Vitest's
+   * `github-actions`), so the leaks leakwatch threw into them are annotated already.
+   */
+  runnerAnnotates?: boolean;
 }
 
 /**
@@ -30,9 +35,12 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
     const findings: Finding[] = [];
     const errors: string[] = [];
     const matched = new Set<number>();
+    // What each file's judgement threw into the runner (its tests' and its own errors); never the late findings.
+    const thrown = new Set<string>();
     for (const { result } of input.files) {
       if (!result) continue;
       findings.push(...result.findings);
+      for (const f of fileFailures(result, new Set())) if (f.site) thrown.add(f.id);
       errors.push(...result.errors);
       for (const index of result.baseline ?? []) matched.add(index);
     }
@@ -56,12 +64,23 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
       };
     const { written, errors: writeErrors } = writeReports(report, input.options, input.root);
     if (input.options.console) {
-      const shown = written.map((p) => path.relative(process.cwd(), p) || p);
-      input.stream.write(renderConsole(report, { root: input.root, written: shown }));
+      const show = (p: string) => path.relative(process.cwd(), p) || p;
+      const json = input.options.outputFile.json && path.resolve(input.root, input.options.outputFile.json);
+      input.stream.write(
+        renderConsole(report, {
+          root: input.root,
+          written: written.map(show),
+          json: json && written.includes(json) ? show(json) : undefined,
+          all: input.options.consoleAll,
+        }),
+      );
     }
     for (const error of writeErrors)
       process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
-    publishToGitHub(report, input.stream, process.env);
+    // A thrown leak without a site has no frame for the runner's reporter to place an annotation at: ours places it.
+    publishToGitHub(report, input.stream, process.env, {
+      annotatedByRunner: input.runnerAnnotates ? thrown : undefined,
+    });
     // A failing finding fails the run. The runner fails it already for those a test or file threw; not for a file's
     // late work reported with the next file, which fails no test of either (see fileFailures).
     if (report.findings.some(isFailing)) process.exitCode = 1;
