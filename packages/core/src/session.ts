@@ -101,6 +101,15 @@ export class FileSession {
   }
 
   /**
+   * The runner is about to run `test` again after a failed attempt (Jest's retryTimes, Vitest's retry): the test is
+   * judged on its last attempt, as the runner judges it, so what the earlier attempt's judgement found and threw is
+   * taken back, and the file's error may carry it again if it is still open at the file's end.
+   */
+  testRetry(test: TestRef): void {
+    for (const f of this.detector.testRetry(test)) this.thrown.delete(f.id);
+  }
+
+  /**
    * After every afterAll hook: judges the file, hands the result to the collector (or prints it), and returns the
    * error to fail the file with for what no test has thrown yet.
    */

@@ -49,6 +49,8 @@ function main(): void {
 
   beforeEach(async () => {
     await attachment.ready;
+    // jest.retryTimes(): circus counts the test's runs; a second one is a retry, judged on its own, as Jest judges it.
+    if ((circusState()?.currentlyRunningTest?.invocations ?? 1) > 1) attachment.testRetry(currentTest());
     attachment.testStart(currentTest());
   });
   last(afterEach, async () => {
