@@ -36,7 +36,7 @@ describe('a test retried after its leak failed it', () => {
       expect(flaky.code, flaky.output).toBe(0);
       expect(flaky.output).toMatch(runner === 'vitest' ? /Tests\s+1 passed \(1\)/ : /Tests:\s+1 passed, 1 total/);
       expect(flaky.report!.findings).toEqual([]);
-      expect(flaky.report!.summary).toMatchObject({ findings: 0, failing: 0 });
+      expect(flaky.report!.summary).toMatchObject({ findings: 0, failing: 0, complete: true });
       expect(flaky.output).toMatch(/^leakwatch no leaks found in 1 files, 1 tests$/m);
       expect(flaky.output).not.toMatch(/\d+ failing/);
       expectJunitValid(flaky.junitPath);
