@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   expectConsistentSummary,
   expectJunitMatchesReport,
@@ -97,10 +97,12 @@ async function interrupt(runner: Runner, signal: 'SIGINT' | 'SIGTERM', plain = f
           ...(plain ? ['--config', 'jest.plain.config.cjs'] : []),
         ];
   const started = Date.now();
+  // A process group of its own, so that the test processes a killed runner leaves behind can be ended afterwards.
   const child = spawn(process.execPath, argv, {
     cwd,
     env: childEnv({ LEAKWATCH_FIXTURE_OUT: outDir, HONEST_WAIT: '1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -118,6 +120,13 @@ async function interrupt(runner: Runner, signal: 'SIGINT' | 'SIGTERM', plain = f
   const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const { code, signal: endSignal } = await ended;
   clearTimeout(guard);
+  // Neither Jest's nor Vitest's workers end with their runner's process when it dies by a signal (with or without
+  // leakwatch): the ones left in its group are ended here.
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // None left.
+  }
   const result: Interrupted = {
     code,
     signal: endSignal,
@@ -317,7 +326,11 @@ describe('a test file whose worker is killed (SIGKILL)', () => {
 });
 
 describe('a report that cannot be written', () => {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-unwritable-'));
+  let scratch: string;
+  // Made when a test of this block runs, and removed with it (a filtered run never makes one).
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-unwritable-'));
+  });
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
   test.each(['vitest', 'jest30', 'jest29'] as const)(

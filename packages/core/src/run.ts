@@ -108,7 +108,10 @@ export class RunCollector {
       const others = process.listenerCount(signal) - 1;
       this.disarm?.();
       this.publishIncomplete(signal);
-      if (others === 0) process.kill(process.pid, signal);
+      if (others > 0) return;
+      // Ended by the signal, the process runs no 'exit' listener: the results directory goes now.
+      if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+      process.kill(process.pid, signal);
     };
     const onExit = (code: number) => {
       this.disarm?.();
