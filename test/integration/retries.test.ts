@@ -76,3 +76,24 @@ describe('a test retried after its leak failed it', () => {
     },
   );
 });
+
+describe('the Jest setup-file-only form', () => {
+  test.each(['jest30', 'jest29'] as const)(
+    '%s: passed on retry, exit 0; leaking on every attempt fails',
+    async (runner) => {
+      const config = ['--config', 'jest.setup-only.config.cjs'];
+      const [flaky, always] = await Promise.all([
+        run(runner, [...config, 'flaky']),
+        run(runner, [...config, 'always']),
+      ]);
+      expect(flaky.code, flaky.output).toBe(0);
+      expect(flaky.output).toMatch(/Tests:\s+1 passed, 1 total/);
+      expect(flaky.output).not.toContain('LeakError');
+      // Nor in the block the worker prints for the file: the first attempt's finding was taken back.
+      expect(flaky.output).not.toContain('is still open');
+      expect(always.code, always.output).toBe(1);
+      expect(always.output).toMatch(/Tests:\s+1 failed, 1 total/);
+      expect(always.output).toContain(`timer at always.test.js:${line('always.test.js', 'every-attempt')}:`);
+    },
+  );
+});
