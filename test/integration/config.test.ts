@@ -67,16 +67,19 @@ describe('setup file only, options from leakwatch.config.mjs', () => {
   });
 });
 
-describe('an internal error of leakwatch', () => {
+describe('a report that cannot be written', () => {
   let run: RunResult;
   beforeAll(async () => {
     run = await runVitest('internal-error');
   });
   afterAll(() => cleanup(run));
 
-  test('is reported, the other report is still written, and the run keeps its own result', () => {
-    expect(run.code, run.output).toBe(0);
-    expect(run.stderr).toMatch(/leakwatch internal error \(the run was not affected\): cannot write .*blocked\.json/);
+  test('names the path and the fix, the other report is still written, and the run fails: a CI job asked for it', () => {
+    expect(run.code, run.output).toBe(1);
+    expect(run.stderr).toMatch(
+      /leakwatch: cannot write the JSON report to .*blocked\.json: that path is a folder\. Fix: remove that folder, or set outputFile\.json/,
+    );
+    expect(run.stderr).not.toContain('internal error');
     expect(fs.existsSync(run.junitPath)).toBe(true);
   });
 });

@@ -85,6 +85,8 @@ export interface JunitCase {
   name: string;
   classname: string;
   failures: Array<{ type: string; message: string }>;
+  /** <error>s: a test file that did not finish, a run that did not finish. */
+  errors: Array<{ type: string; message: string }>;
   systemOut: string | undefined;
   skipped: boolean;
 }
@@ -124,6 +126,10 @@ export function parseJunit(file: string): JunitSuite[] {
           const a = attributes(f[1]!);
           return { type: a.type!, message: a.message! };
         }),
+        errors: [...body.matchAll(/<error\b([^>]*?)\/?>/g)].map((e) => {
+          const a = attributes(e[1]!);
+          return { type: a.type!, message: a.message! };
+        }),
         systemOut: /<system-out>([\s\S]*?)<\/system-out>/.exec(body)?.[1],
         skipped: /<skipped\b/.test(body),
       });
@@ -140,14 +146,23 @@ export function parseJunit(file: string): JunitSuite[] {
 export function expectJunitMatchesReport(run: RunResult): void {
   const report = run.report!;
   const suites = parseJunit(run.junitPath);
-  const files = (report as any).files as Array<{ file: string; tests: Array<{ titlePath: string[] }> }>;
-  expect(suites.map((s) => s.attrs.name).sort()).toEqual(files.map((f) => f.file).sort());
-  for (const { file, tests } of files) {
+  const files = (report as any).files as Array<{ file: string; tests: Array<{ titlePath: string[] }>; error?: string }>;
+  // An incomplete run adds a suite of its own, named 'leakwatch', with the error that says so.
+  const incomplete = (report.summary as { complete?: boolean }).complete === false;
+  expect(suites.map((s) => s.attrs.name).sort()).toEqual(
+    [...files.map((f) => f.file), ...(incomplete ? ['leakwatch'] : [])].sort(),
+  );
+  for (const { file, tests, error } of files) {
     const suite = suites.find((s) => s.attrs.name === file)!;
     const findings = report.findings.filter((f) => f.file === file);
     const outside = findings.filter((f) => f.test === null);
     const names = tests.map((t) => t.titlePath.join(' > '));
-    const expectedNames = outside.length ? [...names, 'leakwatch: leaks outside any test'] : names;
+    const expectedNames = [
+      ...names,
+      ...(outside.length ? ['leakwatch: leaks outside any test'] : []),
+      // A file that did not finish: one <error> testcase naming the cause.
+      ...(error === undefined ? [] : ['leakwatch: test file did not finish']),
+    ];
     expect(suite.cases.map((c) => c.name).sort(), `testcases of ${file}`).toEqual([...expectedNames].sort());
     for (const c of suite.cases) {
       expect(c.classname).toBe(file);

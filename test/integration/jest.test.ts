@@ -1,3 +1,4 @@
+import { markerLine } from './helpers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cleanup, findingsOf, runJest, type JestMajor, type RunResult } from './run.js';
 
@@ -75,6 +76,19 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       const notices = run.output.split('\n').filter((line) => line.startsWith('leakwatch is on (setup file only)'));
       expect(notices.length).toBeGreaterThanOrEqual(1);
       expect(notices.length).toBeLessThanOrEqual(2);
+    });
+
+    test('what a test file makes at module scope, before the options are loaded, is still its leak', async () => {
+      const scoped = await runJest('jest-setup-only-module', ['--maxWorkers=2', '--no-cache'], { jest });
+      try {
+        expect(scoped.code, scoped.output).toBe(1);
+        const line = markerLine('jest-setup-only-module', 'module.test.js', 'module-interval');
+        expect(scoped.output).toContain(`module.test.js:${line}:`);
+        expect(scoped.output.match(/LeakError/g)).toHaveLength(1);
+        expect(scoped.output).not.toContain('clean.test.js:');
+      } finally {
+        cleanup(scoped);
+      }
     });
 
     test('a bad LEAKWATCH value fails each file once, with the fix, not each test', async () => {

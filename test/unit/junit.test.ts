@@ -36,7 +36,16 @@ function report(files: FileInfo[], findings: Finding[]): LeakReport {
     durationMs: 4321,
     // The JUnit writer never reads the policy.
     policy: {} as LeakReport['policy'],
-    summary: { files: files.length, tests: 0, findings: findings.length, failing: 0, warning: 0, baselined: 0 },
+    summary: {
+      files: files.length,
+      tests: 0,
+      findings: findings.length,
+      failing: 0,
+      warning: 0,
+      baselined: 0,
+      fileErrors: files.filter((f) => f.error !== undefined).length,
+      complete: true,
+    },
     findings,
     files,
     errors: [],
@@ -272,5 +281,46 @@ describe('renderJunit: text XML cannot carry as is', () => {
     expect(xpath(file, 'string(//failure)')).toBe(`[fail] timer at ${API}:12:5\n${kept}`);
     expect(xpath(file, 'string(//system-out)')).toBe(`leakwatch warning\n[warn] socket at ${API}:12:5\n${kept}`);
     expect(xpath(file, 'string(//testcase/@name)')).toBe('colours [1mbold[22m > bell');
+  });
+});
+
+describe('files that did not finish, runs that did not finish', () => {
+  test('a file whose worker was killed: an <error> testcase with the cause, counted in errors', () => {
+    const cause = 'A jest worker process (pid=4242) was terminated by another process: signal=SIGKILL, exitCode=null.';
+    const { file } = render(
+      report(
+        [
+          { file: API, tests: [{ titlePath: ['runs'], state: 'passed' }], error: cause },
+          { file: DB, tests: [{ titlePath: ['fine'], state: 'passed' }] },
+        ],
+        [],
+      ),
+    );
+    const suites = parseJunit(file);
+    const api = suites.find((s) => s.attrs.name === API)!;
+    expect(api.attrs).toMatchObject({ tests: '2', errors: '1', failures: '0' });
+    expect(api.cases.map((c) => c.name)).toEqual(['runs', 'leakwatch: test file did not finish']);
+    expect(api.cases[1]!.errors).toEqual([{ type: 'leakwatch.file-error', message: cause }]);
+    expect(suites.find((s) => s.attrs.name === DB)!.attrs.errors).toBe('0');
+    expect(xpath(file, 'string(/testsuites/@errors)')).toBe('1');
+    expect(xpath(file, 'count(//property[@name="leakwatch.complete"])')).toBe('0');
+  });
+
+  test('an incomplete run: a property on every suite and a suite of its own with the error', () => {
+    const r = report([{ file: API, tests: [{ titlePath: ['runs'], state: 'passed' }] }], []);
+    r.summary.complete = false;
+    r.interrupted = 'SIGTERM';
+    const { file } = render(r);
+    const suites = parseJunit(file);
+    expect(suites.map((s) => s.attrs.name)).toEqual([API, 'leakwatch']);
+    expect(xpath(file, 'count(//testsuite/properties/property[@name="leakwatch.complete"][@value="false"])')).toBe('2');
+    expect(suites[1]!.cases.flatMap((c) => c.errors)).toEqual([
+      {
+        type: 'leakwatch.incomplete',
+        message: 'the run did not finish (SIGTERM): only the files that finished are in this report',
+      },
+    ]);
+    expect(xpath(file, 'string(/testsuites/@errors)')).toBe('1');
+    expect(xpath(file, 'string(/testsuites/@tests)')).toBe('2');
   });
 });

@@ -47,7 +47,7 @@ test('consoleAll is a boolean, false by default; anything else is an error namin
   expect(resolveOptions([], {}).consoleAll).toBe(false);
   expect(resolveOptions([{ consoleAll: true }], {}).consoleAll).toBe(true);
   expect(() => validateOptions({ consoleAll: 'yes' }, 'x.ts')).toThrow(
-    /invalid value for "consoleAll": expected boolean, received "yes" in x\.ts\. Fix: use true \(print every finding\) or false/,
+    /invalid value for "consoleAll": expected true or false, got 'yes' in x\.ts\. Fix: use true \(print every finding\) or false/,
   );
 });
 

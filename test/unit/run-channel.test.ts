@@ -6,6 +6,7 @@ import {
   RUN_ENV,
   joinRun,
   publishChannel,
+  receiveAll,
   receiveResult,
   sendResult,
   type RunChannel,
@@ -39,5 +40,29 @@ describe('the run channel', () => {
     sendResult(channel, '/project/a.test.ts', result);
     expect(receiveResult(dir, '/project/a.test.ts')).toEqual(result);
     expect(receiveResult(dir, '/project/b.test.ts')).toBeUndefined();
+  });
+
+  test('receiveAll: every result sent so far, for an interrupted run; no temp file of a write in progress', () => {
+    const all = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-channel-all-'));
+    try {
+      const at = { ...channel, dir: all };
+      sendResult(at, '/project/a.test.ts', { file: 'a.test.ts', findings: [], errors: [] });
+      sendResult(at, '/project/b.test.ts', { file: 'b.test.ts', findings: [], errors: [] });
+      fs.writeFileSync(path.join(all, 'c.json.123.456.tmp'), '{"file": "half');
+      expect(
+        receiveAll(all)
+          .map((r) => r.file)
+          .sort(),
+      ).toEqual(['a.test.ts', 'b.test.ts']);
+    } finally {
+      fs.rmSync(all, { recursive: true, force: true });
+    }
+    expect(receiveAll(all)).toEqual([]);
+  });
+
+  test('a test process that outlives its run (the directory is gone) sends nothing and recreates nothing', () => {
+    const gone = path.join(dir, 'gone');
+    sendResult({ ...channel, dir: gone }, '/project/a.test.ts', { file: 'a.test.ts', findings: [], errors: [] });
+    expect(fs.existsSync(gone)).toBe(false);
   });
 });

@@ -102,7 +102,13 @@ export function loadReport(file: string): LeakReport {
   const report = result.output as unknown as LeakReport;
   return {
     ...report,
-    summary: { ...report.summary, baselined: report.summary.baselined ?? 0 },
+    // Reports written before these fields existed were complete and said nothing of files that did not finish.
+    summary: {
+      ...report.summary,
+      baselined: report.summary.baselined ?? 0,
+      fileErrors: report.summary.fileErrors ?? 0,
+      complete: report.summary.complete ?? true,
+    },
     findings: report.findings.map((f) => ({ ...f, count: f.count ?? 1 })),
     files: report.files ?? [],
     errors: report.errors ?? [],

@@ -89,6 +89,8 @@ export class Detector {
   private file: string | null = null;
   private realm: Realm = { global: globalThis, process };
   private testFindings: Finding[] = [];
+  /** What each test's last judgement found, marked and matched, so a retry can take it back (see testRetry). */
+  private judgedTests = new Map<string, { findings: Finding[]; records: Tracked[]; entries: BaselineEntry[] }>();
   private errors: string[] = [];
   private baseline: Baseline | undefined;
   /** Baseline entries a judgement in this process matched: each matches one finding of the run at most. */
@@ -350,6 +352,8 @@ export class Detector {
    */
   async testEnd(test: TestRef): Promise<Finding[]> {
     let judged: Finding[] = [];
+    const matchedBefore = this.matchedInFile.length;
+    const records: Tracked[] = [];
     this.guard('testEnd', () => {
       this.tracker.activeTests.delete(test.key);
       const measured = this.measuring?.key === test.key;
@@ -383,12 +387,44 @@ export class Detector {
     });
     if (this.options.scope === 'test' && this.file) {
       try {
-        judged.push(...(await this.judgeTestResources(test, this.file)));
+        judged.push(...(await this.judgeTestResources(test, this.file, records)));
       } catch (error) {
         this.errors.push(`testEnd: ${(error as Error)?.stack ?? String(error)}`);
       }
     }
+    // Most tests leak nothing: nothing to remember for them.
+    if (judged.length || records.length) {
+      const entries = this.matchedInFile.slice(matchedBefore).map((i) => this.baseline!.entries[i]!);
+      this.judgedTests.set(test.key, { findings: judged, records, entries });
+    } else this.judgedTests.delete(test.key);
     return judged;
+  }
+
+  /**
+   * The runner runs `test` again (Jest's retryTimes, Vitest's retry) and, as it does, judges it on its last attempt
+   * only: what the earlier attempt's judgement found is taken back, with its baseline matches. What that attempt made
+   * and left open is no longer the test's (a strict-scope judgement of the retry looks only at what the retry makes):
+   * it is judged at the file's end, if still open then. Globals it left pending are dropped: the retry's measurement
+   * starts with them.
+   */
+  testRetry(test: TestRef): Finding[] {
+    if (this.pendingGlobals?.test.key === test.key) this.pendingGlobals = null;
+    const file = this.file;
+    if (file)
+      for (const record of this.tracker.openRecords(file))
+        if (record.test?.key === test.key) record.earlierAttempt = true;
+    const earlier = this.judgedTests.get(test.key);
+    if (!earlier) return [];
+    this.judgedTests.delete(test.key);
+    const dropped = new Set(earlier.findings);
+    this.testFindings = this.testFindings.filter((f) => !dropped.has(f));
+    for (const record of earlier.records) record.reported = false;
+    for (const entry of earlier.entries) {
+      this.matchedEntries.delete(entry);
+      const index = this.matchedInFile.indexOf(this.baseline!.entries.indexOf(entry));
+      if (index !== -1) this.matchedInFile.splice(index, 1);
+    }
+    return earlier.findings;
   }
 
   /**
@@ -396,15 +432,20 @@ export class Detector {
    * file's end: a later test or the file's afterAll may still use or close it, and reaping it now would break a suite
    * that passes without leakwatch.
    */
-  private async judgeTestResources(test: TestRef, file: string): Promise<Finding[]> {
+  private async judgeTestResources(test: TestRef, file: string, marked: Tracked[]): Promise<Finding[]> {
     const mine = () =>
-      this.tracker.openRecords(file).filter((r) => r.test?.key === test.key && !r.concurrent && !r.reported);
+      this.tracker
+        .openRecords(file)
+        .filter((r) => r.test?.key === test.key && !r.concurrent && !r.reported && !r.earlierAttempt);
     const settled = await settle(mine, this.options.settleMs);
     if (settled.length === 0) return [];
     const open = foldOwned(settled, this.tracker.openRecords(file));
     const judged = this.decide(file, 'test', { resources: openResources(this.root, open) });
     this.testFindings.push(...judged);
-    for (const record of withFolded(open)) record.reported = true;
+    for (const record of withFolded(open)) {
+      record.reported = true;
+      marked.push(record);
+    }
     return judged;
   }
 
@@ -464,6 +505,7 @@ export class Detector {
     this.realm = { global: globalThis, process };
     this.tracker.currentFile = this.idleFile;
     this.testFindings = [];
+    this.judgedTests = new Map();
     this.errors = [];
     return result;
   }

@@ -69,8 +69,32 @@ interface Sent {
 }
 
 export function sendResult(channel: RunChannel, testFile: string, result: FileResult): void {
+  // The main process removes the directory when it ends: a test process that outlives it (an interrupted run) has no
+  // one to send to, and must not leave the directory behind again.
+  if (!fs.existsSync(channel.dir)) return;
   const sent: Sent = { testFile, result };
   writeFileAtomic(resultFile(channel.dir, testFile), JSON.stringify(sent));
+}
+
+/** Every result sent so far: on an interrupt, the files already judged, whether or not the runner reported them. */
+export function receiveAll(dir: string): FileResult[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const results: FileResult[] = [];
+  for (const name of names) {
+    // Only finished writes: a temp file is one being renamed into place right now.
+    if (!name.endsWith('.json')) continue;
+    try {
+      results.push((JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Sent).result);
+    } catch {
+      // Removed meanwhile (a watch-mode rerun) or unreadable: that file is not in the interrupted run's report.
+    }
+  }
+  return results;
 }
 
 export function receiveResult(dir: string, testFile: string): FileResult | undefined {

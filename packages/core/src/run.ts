@@ -12,8 +12,9 @@ import { Detector } from './detector.js';
 import { resolveOptions, type LeakwatchOptions, type ResolvedOptions } from './options.js';
 import { watchForHang } from './report/hang.js';
 import type { TestInfo } from './report/model.js';
-import { publishRun } from './report/publish.js';
-import { publishChannel, receiveResult } from './run-channel.js';
+import { removeReports } from './report/outputs.js';
+import { publishRun, type PublishInput } from './report/publish.js';
+import { publishChannel, receiveAll, receiveResult } from './run-channel.js';
 import { relativePath } from './stack.js';
 
 /** A test file as the runner reports it at the end of the run. */
@@ -22,12 +23,34 @@ export interface RunFile {
   path: string;
   durationMs?: number;
   tests: TestInfo[];
+  /** What the runner says went wrong with the file as a whole (a crashed or killed worker, a load error), if anything. */
+  error?: string;
 }
+
+/** How the run ended, as the runner tells it at its end. */
+export interface RunEnd {
+  files: RunFile[];
+  runnerVersion?: string;
+  stream: NodeJS.WritableStream;
+  watchMode: boolean;
+  /** The runner cancelled the run before every file ran (Vitest's `--bail`: its run ends "interrupted"). */
+  cancelled?: boolean;
+  /** How many test files the runner meant to run (Jest), when it says: fewer reported means it stopped early. */
+  plannedFiles?: number;
+  /** The runner's own reporter annotates failed tests and files on GitHub Actions (see PublishInput). */
+  runnerAnnotates?: boolean;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export class RunCollector {
   options: ResolvedOptions | undefined;
   private dir: string | undefined;
   private startedAt = new Date();
+  /** Files the runner has reported finished so far, read only if the run is interrupted. */
+  private readonly finished = new Map<string, () => RunFile>();
+  /** Removes the interrupt handlers of the run in progress; undefined between runs. */
+  private disarm: (() => void) | undefined;
 
   constructor(
     readonly runner: 'vitest' | 'jest',
@@ -61,22 +84,97 @@ export class RunCollector {
     }
     const options = this.options ?? resolveOptions([], process.env);
     publishChannel({ pid: process.pid, root: this.root, options, dir: this.dir });
+    removeReports(options, this.root);
+    this.finished.clear();
+    this.arm();
+  }
+
+  /**
+   * The runner reports a file finished (read lazily: only an interrupted run needs it before the end), so that an
+   * interrupted run's report lists its tests.
+   */
+  fileDone(file: string, read: () => RunFile): void {
+    this.finished.set(file, read);
+  }
+
+  /**
+   * Until the run ends, SIGINT, SIGTERM or the process exiting (a `process.exit()` in band, a crash of the runner)
+   * writes what the run has so far, marked incomplete. The runner's own handling is left as it was: ours runs first
+   * and synchronously; when no one else listens for the signal, it is raised again once ours is removed, so the
+   * process ends by the signal as it would have without leakwatch. Nothing here keeps the process alive.
+   */
+  private arm(): void {
+    if (this.disarm) return;
+    const onSignal = (signal: NodeJS.Signals) => {
+      // Prepended, so every other listener (a `once` one included) is still registered while ours runs.
+      const others = process.listenerCount(signal) - 1;
+      this.disarm?.();
+      this.publishIncomplete(signal);
+      if (others > 0) return;
+      // Ended by the signal, the process runs no 'exit' listener: the results directory goes now.
+      if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+      process.kill(process.pid, signal);
+    };
+    const onExit = (code: number) => {
+      this.disarm?.();
+      this.publishIncomplete(`the runner's process exited with code ${code} before the run ended`);
+    };
+    for (const signal of SIGNALS) process.prependListener(signal, onSignal);
+    process.prependListener('exit', onExit);
+    this.disarm = () => {
+      for (const signal of SIGNALS) process.off(signal, onSignal);
+      process.off('exit', onExit);
+      this.disarm = undefined;
+    };
+  }
+
+  /** The files judged so far (reported by the runner or only sent by their worker), in a report marked incomplete. */
+  private publishIncomplete(reason: string): void {
+    try {
+      const dir = this.dir;
+      const files = [...this.finished.values()].map((read) => this.input(read(), dir));
+      const listed = new Set(files.map((f) => f.info.file));
+      for (const result of dir ? receiveAll(dir) : [])
+        if (!listed.has(result.file)) files.push({ info: { file: result.file, tests: [] }, result });
+      publishRun({
+        runner: this.runner,
+        startedAt: this.startedAt,
+        options: this.options ?? resolveOptions([], process.env),
+        root: this.root,
+        stream: process.stderr,
+        files,
+        interrupted: reason,
+      });
+    } catch (error) {
+      process.stderr.write(
+        `leakwatch internal error while reporting an interrupted run: ${(error as Error)?.stack ?? error}\n`,
+      );
+    }
+  }
+
+  private input(file: RunFile, dir: string | undefined): PublishInput['files'][number] {
+    return {
+      info: { file: relativePath(this.root, file.path), durationMs: file.durationMs, tests: file.tests },
+      result: dir ? receiveResult(dir, file.path) : undefined,
+      runnerError: file.error,
+    };
   }
 
   /**
    * The end of a run: every file's result merged into the console table, JSON and JUnit files; then, unless the
    * runner stays alive on purpose (watch mode), what keeps the main process alive.
    */
-  finish(input: {
-    files: RunFile[];
-    runnerVersion?: string;
-    stream: NodeJS.WritableStream;
-    watchMode: boolean;
-    /** The runner's own reporter annotates failed tests and files on GitHub Actions (see PublishInput). */
-    runnerAnnotates?: boolean;
-  }): void {
+  finish(input: RunEnd): void {
+    this.disarm?.();
+    this.finished.clear();
     const options = this.options ?? resolveOptions([], process.env);
     const dir = this.dir;
+    const planned = input.plannedFiles ?? 0;
+    const interrupted = input.cancelled
+      ? 'the runner cancelled the run before every test file ran (bail)'
+      : planned > input.files.length
+        ? `the runner stopped early (bail): ${input.files.length} of ${planned} test files ran`
+        : undefined;
     const report = publishRun({
       runner: this.runner,
       runnerVersion: input.runnerVersion,
@@ -85,10 +183,8 @@ export class RunCollector {
       root: this.root,
       stream: input.stream,
       runnerAnnotates: input.runnerAnnotates,
-      files: input.files.map((file) => ({
-        info: { file: relativePath(this.root, file.path), durationMs: file.durationMs, tests: file.tests },
-        result: dir ? receiveResult(dir, file.path) : undefined,
-      })),
+      files: input.files.map((file) => this.input(file, dir)),
+      interrupted,
     });
     if (input.watchMode) return;
     if (dir) fs.rmSync(dir, { recursive: true, force: true });

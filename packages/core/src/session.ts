@@ -68,17 +68,13 @@ export class FileSession {
     detector.install();
     this.channel = joinRun();
     this.root = this.channel?.root ?? init.root;
-    const start = (options: ResolvedOptions) => {
-      detector.configure(options, this.root);
-      detector.fileStart(init.file, init.realm, init.reportsHooks);
-    };
-    if (this.channel) {
-      // Synchronously: what the file's module scope makes from here on is already the file's.
-      start(this.channel.options);
-      this.ready = Promise.resolve();
-    } else {
-      this.ready = optionsWithoutCollector(init.root, init.options).then(start);
-    }
+    if (this.channel) detector.configure(this.channel.options, this.root);
+    // Synchronously, even before a config file is loaded: what the file's module scope makes from here on is the
+    // file's. Options loaded later apply to the judgement (a kind turned off there is dropped by the judge).
+    detector.fileStart(init.file, init.realm, init.reportsHooks);
+    this.ready = this.channel
+      ? Promise.resolve()
+      : optionsWithoutCollector(init.root, init.options).then((options) => detector.configure(options, this.root));
   }
 
   scopeOf(test: TestRef | null): Scope | undefined {
@@ -106,6 +102,15 @@ export class FileSession {
     const failing = (await this.detector.testEnd(test)).filter(isFailing);
     for (const f of failing) this.thrown.add(f.id);
     return failing.length ? leakError(failing, this.root) : undefined;
+  }
+
+  /**
+   * The runner is about to run `test` again after a failed attempt (Jest's retryTimes, Vitest's retry): the test is
+   * judged on its last attempt, as the runner judges it, so what the earlier attempt's judgement found and threw is
+   * taken back, and the file's error may carry it again if it is still open at the file's end.
+   */
+  testRetry(test: TestRef): void {
+    for (const f of this.detector.testRetry(test)) this.thrown.delete(f.id);
   }
 
   /**

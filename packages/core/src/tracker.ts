@@ -56,6 +56,11 @@ export interface Tracked<R extends object = any> {
   file: string | null;
   /** Already reported by a strict-scope test judgement: reaped and forgotten with its file, never reported twice. */
   reported?: boolean;
+  /**
+   * Made by an earlier attempt of a test the runner retried: judged with the file if still open then, never with the
+   * retry, which is judged on what it makes itself.
+   */
+  earlierAttempt?: boolean;
   /** The parsed stack, once something needed it. */
   resolved?: ResolvedStack;
   /** Handles this resource owns that were open at judgement, reported as part of its finding (see fold.ts). */
@@ -123,7 +128,12 @@ export class Tracker {
   reattribute(record: Tracked, above: Function): void {
     const origin = this.origin();
     if (origin.file === null || !this.records.has(record)) return;
-    Object.assign(record, origin, { stack: this.capture(above), resolved: undefined, reported: false });
+    Object.assign(record, origin, {
+      stack: this.capture(above),
+      resolved: undefined,
+      reported: false,
+      earlierAttempt: false,
+    });
   }
 
   /** Whose code is running: its scope, else (module scope, runner callbacks) the one running test, if any. */

@@ -84,7 +84,16 @@ function resolveBaseUncached(name: string | undefined, rootDir: string): any {
 }
 
 const subclasses = new WeakMap<Function, Function>();
-const EVENTS = new Set(['run_start', 'hook_start', 'test_start', 'test_skip', 'test_todo', 'test_done', 'run_finish']);
+const EVENTS = new Set([
+  'run_start',
+  'hook_start',
+  'test_start',
+  'test_skip',
+  'test_todo',
+  'test_done',
+  'test_retry',
+  'run_finish',
+]);
 
 function leakwatchEnvironment(Base: any): any {
   if (subclasses.has(Base)) return subclasses.get(Base);
@@ -179,6 +188,12 @@ function leakwatchEnvironment(Base: any): any {
           return leakwatch.testEnd(ref).then((error) => {
             if (error) event.test.errors.push(error);
           });
+        }
+        case 'test_retry': {
+          // jest.retryTimes(): the test runs again and Jest judges it on its last attempt; so does leakwatch.
+          const ref = this.leakwatchTests.get(event.test);
+          if (ref) leakwatch.testRetry(ref);
+          return;
         }
         case 'run_finish':
           // After every afterAll hook: settle, judge the file, hand the result to the reporter.

@@ -11,6 +11,21 @@ interface TestFileResultLike {
   testFilePath: string;
   testResults: AssertionLike[];
   perfStats?: { runtime?: number };
+  /** The file failed as a whole: its worker was killed or crashed (with the signal or exit code), it failed to load. */
+  testExecError?: { message?: string } | null;
+}
+
+function runFile(fileResult: TestFileResultLike) {
+  return {
+    path: fileResult.testFilePath,
+    durationMs: fileResult.perfStats?.runtime,
+    tests: fileResult.testResults.map((a) => ({
+      titlePath: [...a.ancestorTitles, a.title],
+      state: state(a.status),
+      durationMs: a.duration ?? undefined,
+    })),
+    error: fileResult.testExecError?.message || undefined,
+  };
 }
 
 function state(status: string): TestInfo['state'] {
@@ -41,21 +56,23 @@ export class LeakwatchReporter {
     this.collector.start();
   }
 
-  onRunComplete(_contexts: unknown, aggregated: { testResults: TestFileResultLike[] }): void {
+  /** Read only if the run is interrupted before its end. */
+  onTestFileResult(_test: unknown, fileResult: TestFileResultLike): void {
+    this.collector.fileDone(fileResult.testFilePath, () => runFile(fileResult));
+  }
+
+  onRunComplete(
+    _contexts: unknown,
+    aggregated: { testResults: TestFileResultLike[]; numTotalTestSuites?: number },
+  ): void {
     this.collector.finish({
       runnerVersion: this.version,
       stream: process.stderr,
       // Jest waits for the main process to empty its event loop; in watch mode it is meant to stay alive.
       watchMode: this.watchMode,
-      files: aggregated.testResults.map((fileResult) => ({
-        path: fileResult.testFilePath,
-        durationMs: fileResult.perfStats?.runtime,
-        tests: fileResult.testResults.map((a) => ({
-          titlePath: [...a.ancestorTitles, a.title],
-          state: state(a.status),
-          durationMs: a.duration ?? undefined,
-        })),
-      })),
+      files: aggregated.testResults.map(runFile),
+      // With --bail, Jest reports the run complete after fewer files than it planned.
+      plannedFiles: aggregated.numTotalTestSuites,
     });
   }
 

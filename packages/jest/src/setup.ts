@@ -55,7 +55,10 @@ function main(): void {
   });
   beforeEach(async () => {
     await ready;
-    if (configError === undefined) attachment.testStart(currentTest());
+    if (configError !== undefined) return;
+    // jest.retryTimes(): circus counts the test's runs; a second one is a retry, judged on its own, as Jest judges it.
+    if ((circusState()?.currentlyRunningTest?.invocations ?? 1) > 1) attachment.testRetry(currentTest());
+    attachment.testStart(currentTest());
   });
   last(afterEach, async () => {
     if (configError !== undefined) return;

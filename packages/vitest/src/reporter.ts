@@ -1,4 +1,4 @@
-import type { RunCollector, TestInfo } from '@leakwatch/core/adapter';
+import type { RunCollector, RunFile, TestInfo } from '@leakwatch/core/adapter';
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
@@ -11,6 +11,32 @@ interface TestModuleLike {
   moduleId: string;
   children: { allTests(): Iterable<TestCaseLike> };
   diagnostic(): { duration: number } | undefined;
+  /** Errors of the module as a whole (it failed to load); Vitest 4+. */
+  errors?(): ReadonlyArray<{ message?: string }>;
+  /** 'pending' or 'queued' at the run's end: Vitest never got the file's results (its worker exited). */
+  state?(): string;
+}
+
+function runFile(mod: TestModuleLike, workers: string[] = [], cancelled = false): RunFile {
+  const errors = (mod.errors?.() ?? []).map((e) => e.message ?? String(e));
+  const moduleState = mod.state?.();
+  // Only what Vitest says: the file's state, and its pool's worker errors (which name no file).
+  if (!cancelled && (moduleState === 'pending' || moduleState === 'queued'))
+    errors.push(
+      `Vitest has no result for it (state: ${moduleState})${workers.length ? `: ${workers.join('; ')}` : ''}`,
+    );
+  const tests: TestInfo[] = [];
+  for (const t of mod.children.allTests()) {
+    const s = state(t);
+    // A test without a result is neither passed nor skipped: the file's error says why.
+    if (s) tests.push({ titlePath: titlePath(t), state: s, durationMs: t.diagnostic()?.duration });
+  }
+  return {
+    path: mod.moduleId,
+    durationMs: mod.diagnostic()?.duration,
+    tests,
+    error: errors.length ? errors.join('; ') : undefined,
+  };
 }
 
 function titlePath(test: TestCaseLike): string[] {
@@ -23,9 +49,20 @@ function titlePath(test: TestCaseLike): string[] {
   return names;
 }
 
-function state(test: TestCaseLike): TestInfo['state'] {
+/** Undefined for a test Vitest has no result for ('pending': its file never finished). */
+function state(test: TestCaseLike): TestInfo['state'] | undefined {
   const s = test.result().state;
-  return s === 'failed' ? 'failed' : s === 'skipped' || s === 'pending' ? 'skipped' : 'passed';
+  return s === 'failed' ? 'failed' : s === 'skipped' ? 'skipped' : s === 'passed' ? 'passed' : undefined;
+}
+
+/** What Vitest says about its pool's workers in the run's unhandled errors ("Worker exited unexpectedly"). */
+function workerErrors(errors: unknown): string[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e: { message?: unknown; cause?: { message?: unknown } } | undefined) => {
+    const parts = [e?.message, e?.cause?.message].filter((m): m is string => typeof m === 'string' && m !== '');
+    const text = parts.map((m, i) => (i < parts.length - 1 ? m.replace(/\.$/, '') : m)).join(': ');
+    return /worker/i.test(text) ? [text] : [];
+  });
 }
 
 /**
@@ -62,22 +99,23 @@ export class LeakwatchReporter {
     this.collector.start();
   }
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModuleLike>): void {
+  /** Read only if the run is interrupted before its end. */
+  onTestModuleEnd(mod: TestModuleLike): void {
+    this.collector.fileDone(mod.moduleId, () => runFile(mod));
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModuleLike>, unhandledErrors?: unknown, reason?: string): void {
+    // Vitest ends a run it cancelled (--bail, a keypress) as "interrupted".
+    const cancelled = reason === 'interrupted';
+    const workers = workerErrors(unhandledErrors);
     this.collector.finish({
       runnerVersion: this.version,
       stream: process.stdout,
       // In watch mode the process is meant to stay alive.
       watchMode: this.watchMode,
       runnerAnnotates: this.annotates,
-      files: testModules.map((mod) => ({
-        path: mod.moduleId,
-        durationMs: mod.diagnostic()?.duration,
-        tests: [...mod.children.allTests()].map((t) => ({
-          titlePath: titlePath(t),
-          state: state(t),
-          durationMs: t.diagnostic()?.duration,
-        })),
-      })),
+      files: testModules.map((mod) => runFile(mod, workers, cancelled)),
+      cancelled,
     });
   }
 }

@@ -183,6 +183,8 @@ export function watchTestFile(): void {
 
   beforeEach(({ task, onTestFinished }) => {
     const test = refOf(task);
+    // `retry`: Vitest runs a failed test again and judges it on its last attempt; so does leakwatch.
+    if (((task as { result?: { retryCount?: number } }).result?.retryCount ?? 0) > 0) session.testRetry(test);
     session.testStart(test);
     // onTestFinished runs after every afterEach hook, beforeEach cleanup and test fixture teardown; ours runs last.
     // Vitest captures a stack trace per call, for a timeout message that would only point here: ~70 µs a test.

@@ -85,6 +85,7 @@ export function renderJunit(report: LeakReport): string {
   const suites: string[] = [];
   let totalTests = 0;
   let totalFailures = 0;
+  let totalErrors = 0;
   for (const file of files) {
     const info = infoOf.get(file);
     const findings = byFile.get(file) ?? [];
@@ -108,26 +109,53 @@ export function renderJunit(report: LeakReport): string {
       if (rest.some(isFailing)) failures++;
       cases.push(testcase('leakwatch: leaks outside any test', file, '0.000', rest, false));
     }
+    const errors = info?.error === undefined ? 0 : 1;
+    if (info?.error !== undefined) cases.push(errorCase(FILE_ERROR_CASE, file, 'leakwatch.file-error', info.error));
     totalTests += cases.length;
     totalFailures += failures;
+    totalErrors += errors;
     suites.push(
       `  <testsuite${attrs({
         name: file,
         tests: cases.length,
         failures,
-        errors: 0,
+        errors,
         skipped,
         time: seconds(info?.durationMs),
         timestamp: report.startedAt,
         file,
-      })}>\n    <properties>\n      <property name="leakwatch.findings" value="${findings.length}"/>\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
+      })}>\n${properties(report, findings.length)}\n${cases.join('\n')}\n  </testsuite>`,
+    );
+  }
+  // The JUnit 10 schema allows no property or extra attribute on <testsuites>: an incomplete run is said by a suite
+  // of its own, with an error a CI reader shows, and by a property on every file's suite.
+  if (report.summary.complete === false) {
+    const message = `the run did not finish (${report.interrupted ?? 'interrupted'}): only the files that finished are in this report`;
+    totalTests++;
+    totalErrors++;
+    suites.push(
+      `  <testsuite${attrs({ name: 'leakwatch', tests: 1, failures: 0, errors: 1, skipped: 0, time: '0.000', timestamp: report.startedAt })}>\n${properties(report)}\n${errorCase(INCOMPLETE_CASE, 'leakwatch', 'leakwatch.incomplete', message)}\n  </testsuite>`,
     );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs({
     name: `leakwatch (${report.runner})`,
     tests: totalTests,
     failures: totalFailures,
-    errors: 0,
+    errors: totalErrors,
     time: seconds(report.durationMs),
   })}>\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+export const FILE_ERROR_CASE = 'leakwatch: test file did not finish';
+export const INCOMPLETE_CASE = 'leakwatch: run did not finish';
+
+function errorCase(name: string, classname: string, type: string, message: string): string {
+  return `    <testcase${attrs({ name, classname, time: '0.000' })}>\n      <error${attrs({ type, message })}/>\n    </testcase>`;
+}
+
+function properties(report: LeakReport, findings?: number): string {
+  const props: string[] = [];
+  if (findings !== undefined) props.push(`      <property name="leakwatch.findings" value="${findings}"/>`);
+  if (report.summary.complete === false) props.push('      <property name="leakwatch.complete" value="false"/>');
+  return `    <properties>\n${props.join('\n')}\n    </properties>`;
 }

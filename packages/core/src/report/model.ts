@@ -13,6 +13,11 @@ export interface FileInfo {
   file: string;
   tests: TestInfo[];
   durationMs?: number;
+  /**
+   * The file did not finish: its test process crashed or was killed (out of memory, a signal) before leakwatch judged
+   * it. Names the cause the runner gave (signal, exit code), else that no result came back.
+   */
+  error?: string;
 }
 
 /** The JSON report, exactly as leak-report.schema.json describes it (extra fields: errors). */
@@ -24,12 +29,25 @@ export interface LeakReport {
   startedAt: string;
   durationMs: number;
   policy: ResolvedOptions;
-  summary: { files: number; tests: number; findings: number; failing: number; warning: number; baselined: number };
+  summary: {
+    files: number;
+    tests: number;
+    findings: number;
+    failing: number;
+    warning: number;
+    baselined: number;
+    /** Test files that did not finish (see FileInfo.error). */
+    fileErrors: number;
+    /** false when the run did not reach its end (an interrupt, an early exit, bail): the report holds what finished. */
+    complete: boolean;
+  };
   findings: Finding[];
   /** Test files and tests as seen by the runner: the JUnit writer needs every test, not only leaky ones. */
   files: FileInfo[];
   /** Internal errors of leakwatch (never failures of the user's run). */
   errors: string[];
+  /** Why the run did not reach its end; present only when summary.complete is false. */
+  interrupted?: string;
   /** The baseline file used, and its entries that no finding matched any more (to prune). */
   baseline?: { file: string; stale: BaselineEntry[] };
 }
@@ -43,6 +61,8 @@ export interface ReportInput {
   files: FileInfo[];
   findings: Finding[];
   errors: string[];
+  /** Why the run did not reach its end (see LeakReport.interrupted); absent for a complete run. */
+  interrupted?: string;
 }
 
 /** Sorts the findings and counts the summary again, after findings were added (the hang check). */
@@ -71,7 +91,10 @@ export function buildReport(input: ReportInput): LeakReport {
       failing: findings.filter(isFailing).length,
       warning: findings.filter((f) => f.action === 'warn' && !f.baselined).length,
       baselined: findings.filter((f) => f.baselined).length,
+      fileErrors: input.files.filter((f) => f.error !== undefined).length,
+      complete: input.interrupted === undefined,
     },
+    ...(input.interrupted === undefined ? {} : { interrupted: input.interrupted }),
     findings,
     files: [...input.files].sort((a, b) => a.file.localeCompare(b.file)),
     errors: input.errors,

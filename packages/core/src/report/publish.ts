@@ -15,8 +15,11 @@ export interface PublishInput {
   startedAt: Date;
   options: ResolvedOptions;
   root: string;
-  /** Every test file of the run, with the result its worker sent (none when the file never reached judgement). */
-  files: Array<{ info: FileInfo; result?: FileResult }>;
+  /**
+   * Every test file of the run, with the result its worker sent (none when the file never reached judgement) and what
+   * the runner said went wrong with the file as a whole.
+   */
+  files: Array<{ info: FileInfo; result?: FileResult; runnerError?: string }>;
   /** Where the table goes: the runner's own output stream. */
   stream: NodeJS.WritableStream;
   /**
@@ -24,6 +27,22 @@ export interface PublishInput {
    * `github-actions`), so the leaks leakwatch threw into them are annotated already.
    */
   runnerAnnotates?: boolean;
+  /** Why the run did not reach its end (a signal, an early exit, bail): the report is marked incomplete. */
+  interrupted?: string;
+}
+
+/**
+ * A file with no result from its worker that the runner failed as a whole (a killed or crashed worker: a signal, an
+ * exit code, out of memory) or that ran tests was never judged: an error of that file, with the runner's cause. A
+ * file whose tests were all skipped has nothing to judge.
+ */
+export function fileError(file: { info: FileInfo; result?: FileResult; runnerError?: string }): string | undefined {
+  if (file.result) return undefined;
+  const cause = file.runnerError?.trim().split('\n')[0]?.trim();
+  if (cause) return cause;
+  if (file.info.tests.some((t) => t.state !== 'skipped'))
+    return 'no result came back from its test process (it crashed or was killed before the file ended, or leakwatch was not active in it)';
+  return undefined;
 }
 
 /**
@@ -50,9 +69,13 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
       startedAt: input.startedAt,
       durationMs: Date.now() - input.startedAt.getTime(),
       options: input.options,
-      files: input.files.map((f) => f.info),
+      files: input.files.map((f) => {
+        const error = fileError(f);
+        return error === undefined ? f.info : { ...f.info, error };
+      }),
       findings,
       errors,
+      interrupted: input.interrupted,
     });
     const baselineFile = path.resolve(input.root, input.options.baseline);
     const baseline = loadBaseline(baselineFile);
@@ -75,15 +98,24 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
         }),
       );
     }
-    for (const error of writeErrors)
-      process.stderr.write(`leakwatch internal error (the run was not affected): ${error}\n`);
+    // Said even with console: false: the runner's own output shows these files as failed or interrupted, not why.
+    input.stream.write(
+      runNotes(
+        report,
+        written.map((p) => path.relative(process.cwd(), p) || p),
+      ),
+    );
+    // A CI job that asked for a report and got none must not be green.
+    for (const error of writeErrors) process.stderr.write(`${error}\n`);
     // A thrown leak without a site has no frame for the runner's reporter to place an annotation at: ours places it.
     publishToGitHub(report, input.stream, process.env, {
       annotatedByRunner: input.runnerAnnotates ? thrown : undefined,
     });
+    // An interrupted run ends as the runner ends it (a signal, its own exit code): leakwatch only writes what it has.
+    if (input.interrupted !== undefined) return report;
     // A failing finding fails the run. The runner fails it already for those a test or file threw; not for a file's
     // late work reported with the next file, which fails no test of either (see fileFailures).
-    if (report.findings.some(isFailing)) process.exitCode = 1;
+    if (report.findings.some(isFailing) || writeErrors.length) process.exitCode = 1;
     return report;
   } catch (error) {
     process.stderr.write(
@@ -91,4 +123,19 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
     );
     return undefined;
   }
+}
+
+/** One line per file that was not judged, and one for an incomplete run. */
+function runNotes(report: LeakReport, written: string[]): string {
+  const lines = report.files.flatMap((f) =>
+    f.error === undefined ? [] : [`leakwatch: ${f.file} did not finish: ${f.error}`],
+  );
+  if (report.summary.complete === false) {
+    const done = report.files.filter((f) => f.error === undefined).length;
+    const where = written.length ? `; reports marked incomplete (complete: false): ${written.join(', ')}` : '';
+    lines.push(
+      `leakwatch: the run did not finish (${report.interrupted}): ${done} test file${done === 1 ? '' : 's'} finished${where}`,
+    );
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
