@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { resolveOptions, validateOptions } from '../../packages/core/src/options.js';
+import { describeChild } from '../../packages/core/src/probes/child-processes.js';
 import { namesSecret, redactArgs, redactText, redactValue } from '../../packages/core/src/redact.js';
 
 // The secret planted in every leaking case: it must not survive in any form.
@@ -198,5 +200,91 @@ describe('redactValue and redactText: one rule for any user string', () => {
   test('masking is stable: masked output masks to itself', () => {
     const once = redactArgs(['--password', S, `postgres://a:${S}@h`, `-p${S}`, `TOKEN=${S}`]);
     expect(redactArgs(once)).toEqual(once);
+  });
+});
+
+describe('describeChild: the command and its argument count, arguments only when asked', () => {
+  const hidden = { childArguments: 'hidden' } as const;
+  const masked = { childArguments: 'masked' } as const;
+
+  test('spawn: the executable base name and the count; the arguments are not there', () => {
+    const details = describeChild(42, '/opt/tools/bin/deploy', [`--token=${S}`, 'prod'], hidden);
+    expect(details).toEqual({ pid: 42, command: 'deploy', argc: 2 });
+    expect(describeChild(42, '/opt/tools/bin/deploy', [`--token=${S}`, 'prod'], masked)).toEqual({
+      pid: 42,
+      command: 'deploy',
+      argc: 2,
+      args: ['--token=***', 'prod'],
+    });
+  });
+
+  test('exec: the shell beside the first word of its command', () => {
+    const args = ['-c', `psql postgres://admin:${S}@db/x`];
+    expect(describeChild(7, '/bin/sh', args, hidden)).toEqual({ pid: 7, shell: 'sh', command: 'psql', argc: 1 });
+    expect(describeChild(7, '/bin/sh', args, masked)).toMatchObject({ args: ['postgres://admin:***@db/x'] });
+  });
+
+  test('a shell command: assignments before the command are skipped, quoted values masked whole', () => {
+    const args = ['-c', `API_TOKEN=${S} /usr/local/bin/deploy --password "two ${S}" 'x y'`];
+    expect(describeChild(7, '/bin/bash', args, hidden)).toEqual({ pid: 7, shell: 'bash', command: 'deploy', argc: 4 });
+    expect(describeChild(7, '/bin/bash', args, masked).args).toEqual(['API_TOKEN=***', '--password', '***', "'x y'"]);
+  });
+
+  test('a shell command: a quoted header and a quoted flag value keep nothing of the secret', () => {
+    const args = ['-c', `curl -H "Authorization: Bearer ${S}" --secret="a ${S}" https://api`];
+    expect(describeChild(7, '/bin/sh', args, masked).args).toEqual([
+      '-H',
+      'Authorization: Bearer ***',
+      '--secret=***',
+      'https://api',
+    ]);
+  });
+
+  test("Windows: cmd.exe's /c command", () => {
+    const args = ['/d', '/s', '/c', `"deploy --token=${S}"`];
+    expect(describeChild(7, 'C:\\Windows\\system32\\cmd.exe', args, masked)).toEqual({
+      pid: 7,
+      shell: 'cmd.exe',
+      command: 'deploy',
+      argc: 1,
+      args: ['--token=***'],
+    });
+  });
+
+  test('fork: node, the script and its arguments counted', () => {
+    const args = ['/repo/test/worker.js', '--password', S];
+    expect(describeChild(9, '/usr/local/bin/node', args, hidden)).toEqual({ pid: 9, command: 'node', argc: 3 });
+    expect(describeChild(9, '/usr/local/bin/node', args, masked).args).toEqual([
+      '/repo/test/worker.js',
+      '--password',
+      '***',
+    ]);
+  });
+
+  test('no leaking case keeps the secret in any detail', () => {
+    const cases: Array<[string, string[]]> = [
+      ['deploy', [`--token=${S}`]],
+      ['/bin/sh', ['-c', `psql postgres://admin:${S}@db/x`]],
+      ['node', ['w.js', '--password', S]],
+      ['/bin/sh', ['-c', `PGPASSWORD=${S} psql`]],
+    ];
+    for (const [file, args] of cases)
+      for (const view of [hidden, masked]) expect(JSON.stringify(describeChild(1, file, args, view))).not.toContain(S);
+  });
+});
+
+describe('the childArguments option', () => {
+  test("defaults to 'hidden'; 'masked' is taken from any layer", () => {
+    expect(resolveOptions([], {}).childArguments).toBe('hidden');
+    expect(resolveOptions([{ childArguments: 'masked' }], {}).childArguments).toBe('masked');
+    expect(resolveOptions([{ childArguments: 'masked' }, { childArguments: undefined }], {}).childArguments).toBe(
+      'masked',
+    );
+  });
+
+  test.each([['shown'], [true], ['verbatim']])('%j is a config error naming the key and the values', (value) => {
+    expect(() => validateOptions({ childArguments: value }, 'leakwatch.config.ts')).toThrow(
+      /invalid value for "childArguments".* in leakwatch\.config\.ts\. Fix: use 'hidden' .* or 'masked'/,
+    );
   });
 });

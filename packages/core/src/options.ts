@@ -47,6 +47,11 @@ export interface LeakwatchOptions {
   ignore?: IgnoreRule[];
   /** When resources are judged: 'file' (after the file's afterAll hooks) or 'test' (after each test's own hooks). */
   scope?: 'file' | 'test';
+  /**
+   * A leaked child's arguments in reports: 'hidden' (only their count) or 'masked' (listed, values that look like
+   * secrets masked). Default 'hidden': arguments carry tokens and passwords, and reports are shared.
+   */
+  childArguments?: 'hidden' | 'masked';
 }
 
 export interface IgnoreRule {
@@ -72,6 +77,7 @@ export interface ResolvedOptions {
   baseline: string;
   ignore: IgnoreRule[];
   scope: 'file' | 'test';
+  childArguments: 'hidden' | 'masked';
 }
 
 /** Built on first validation: the runner's main process validates, its workers receive options already resolved. */
@@ -117,6 +123,7 @@ function buildOptionsSchema() {
       ),
     ),
     scope: v.optional(v.picklist(['file', 'test'] as const)),
+    childArguments: v.optional(v.picklist(['hidden', 'masked'] as const)),
   });
 }
 let optionsSchema: ReturnType<typeof buildOptionsSchema> | undefined;
@@ -132,6 +139,8 @@ const FIX: Record<string, string> = {
   ignore:
     "use a list of rules { kind?, stack?, test?, file?, reason? }, e.g. [{ stack: 'node_modules/pg-pool/**', reason: 'pool closed by globalTeardown' }]",
   scope: "use 'file' (judge after the file's afterAll hooks) or 'test' (after each test's own hooks)",
+  childArguments:
+    "use 'hidden' (a leaked child shows its command and argument count) or 'masked' (its arguments too, secrets masked)",
 };
 
 export class LeakwatchConfigError extends Error {
@@ -286,6 +295,7 @@ export function resolveOptions(
       baseline: merged.baseline ?? DEFAULT_BASELINE,
       ignore: merged.ignore,
       scope: merged.scope ?? 'file',
+      childArguments: merged.childArguments ?? 'hidden',
     },
     env,
   );

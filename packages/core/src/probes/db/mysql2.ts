@@ -53,7 +53,7 @@ export const mysqlPendingType: ResourceType<Pending> = {
   kind: 'db-connection',
   isOpen: (h) => h.connection != null && mysqlConnectionType.isOpen(h.connection),
   isClosed: (h) => h.settled === true,
-  details: (h) => (h.connection ? mysqlConnectionType.details(h.connection) : { driver: 'mysql2' }),
+  details: (h, view) => (h.connection ? mysqlConnectionType.details(h.connection, view) : { driver: 'mysql2' }),
   hint: 'mysql2.Connection',
   owns: (h) => (h.connection ? [h.connection, ...mysqlConnectionType.owns!(h.connection)] : []),
   packages: /[\\/]node_modules[\\/]mysql2[\\/]/,
