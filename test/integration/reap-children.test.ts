@@ -64,7 +64,12 @@ describe.each(Object.keys(RUNNERS) as Array<keyof typeof RUNNERS>)('%s', (runner
       ].sort(),
     );
     for (const finding of run.report!.findings)
-      expect(finding.details).toMatchObject({ command: 'sh', pid: expect.any(Number) });
+      expect(finding.details).toEqual({
+        shell: 'sh',
+        command: 'sleep',
+        argc: expect.any(Number),
+        pid: expect.any(Number),
+      });
     expectSchemaValid(run.report);
     expectConsistentSummary(run.report!);
     expect(run.code, run.output).toBe(1);

@@ -51,6 +51,9 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** A run's own variables; as a function, of the run's folder (e.g. GITHUB_STEP_SUMMARY inside it). */
+export type RunEnv = Record<string, string> | ((outDir: string) => Record<string, string>);
+
 /**
  * Runs the real Vitest CLI on a fixture project. Fixture configs read LEAKWATCH_FIXTURE_OUT to place their reports,
  * so parallel runs never share report files. Bounded by `timeoutMs`: a hanging run is killed and reported as such.
@@ -58,7 +61,7 @@ export interface RunResult {
 export async function runVitest(
   fixture: string,
   args: string[] = [],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { env?: RunEnv; timeoutMs?: number } = {},
 ): Promise<RunResult> {
   return runCli(fixture, [VITEST_BIN, 'run', ...args], options);
 }
@@ -67,7 +70,7 @@ export async function runVitest(
 export async function runJest(
   fixture: string,
   args: string[] = [],
-  options: { env?: Record<string, string>; timeoutMs?: number; jest?: JestMajor } = {},
+  options: { env?: RunEnv; timeoutMs?: number; jest?: JestMajor } = {},
 ): Promise<RunResult> {
   return runCli(fixture, [JEST_BINS[options.jest ?? 'jest30'], '--ci', ...args], options);
 }
@@ -89,7 +92,7 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 async function runCli(
   fixture: string,
   argv: string[],
-  options: { env?: Record<string, string>; timeoutMs?: number },
+  options: { env?: RunEnv; timeoutMs?: number },
 ): Promise<RunResult> {
   const cwd = path.isAbsolute(fixture) ? fixture : path.join(FIXTURES, fixture);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-run-'));
@@ -98,7 +101,10 @@ async function runCli(
   const started = Date.now();
   const child = spawn(process.execPath, argv, {
     cwd,
-    env: childEnv({ LEAKWATCH_FIXTURE_OUT: outDir, ...options.env }),
+    env: childEnv({
+      LEAKWATCH_FIXTURE_OUT: outDir,
+      ...(typeof options.env === 'function' ? options.env(outDir) : options.env),
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -199,7 +199,7 @@ export class Detector {
       byFile.set(file, [...(byFile.get(file) ?? []), record]);
     }
     const findings = [...byFile].flatMap(([file, records]) =>
-      this.decide(file, 'run', { resources: openResources(this.root, records) }),
+      this.decide(file, 'run', { resources: openResources(this.root, records, this.options) }),
     );
     await this.release(open);
     return findings.sort(compareFindings);
@@ -440,7 +440,7 @@ export class Detector {
     const settled = await settle(mine, this.options.settleMs);
     if (settled.length === 0) return [];
     const open = foldOwned(settled, this.tracker.openRecords(file));
-    const judged = this.decide(file, 'test', { resources: openResources(this.root, open) });
+    const judged = this.decide(file, 'test', { resources: openResources(this.root, open, this.options) });
     this.testFindings.push(...judged);
     for (const record of withFolded(open)) {
       record.reported = true;
@@ -485,6 +485,7 @@ export class Detector {
       const resources = openResources(
         this.root,
         open.filter((r) => !r.reported),
+        this.options,
       );
       findings.push(...this.decide(file, 'file', { resources }));
       await this.release(open);
@@ -525,6 +526,7 @@ export class Detector {
         resources: openResources(
           this.root,
           records.filter((r) => !r.reported),
+          this.options,
         ),
       }),
     );

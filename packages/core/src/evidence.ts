@@ -6,21 +6,21 @@ import type { Site } from './finding.js';
 import { describeFolded } from './fold.js';
 import type { Measurement, OpenResource } from './judge.js';
 import { formatFrame, relativePath, resolveStack, type Frame, type StackHolder } from './stack.js';
-import { resolvedStack, type Tracked } from './tracker.js';
+import { resolvedStack, type DetailsView, type Tracked } from './tracker.js';
 
 function toSite(root: string, frame: Frame | null): Site | null {
   return frame ? { file: relativePath(root, frame.file), line: frame.line, column: frame.column } : null;
 }
 
 /** Open records as evidence; those whose stack holds only the runner's own frames are the runner's, and dropped. */
-export function openResources(root: string, records: readonly Tracked[]): OpenResource[] {
+export function openResources(root: string, records: readonly Tracked[], view: DetailsView): OpenResource[] {
   const resources: OpenResource[] = [];
   for (const record of records) {
     const resolved = resolvedStack(record);
     if (resolved.runnerOwned) continue;
     let details: Record<string, unknown>;
     try {
-      details = record.type.details(record.resource);
+      details = record.type.details(record.resource, view);
     } catch {
       // A resource whose internals changed shape: reported without its details rather than not at all.
       details = {};

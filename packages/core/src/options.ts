@@ -49,6 +49,11 @@ export interface LeakwatchOptions {
   scope?: 'file' | 'test';
   /** Print every finding in the console table, not only the most severe 5 per file and 20 per run. Default false. */
   consoleAll?: boolean;
+  /**
+   * A leaked child's arguments in reports: 'hidden' (only their count) or 'masked' (listed, values that look like
+   * secrets masked). Default 'hidden': arguments carry tokens and passwords, and reports are shared.
+   */
+  childArguments?: 'hidden' | 'masked';
 }
 
 export interface IgnoreRule {
@@ -75,6 +80,7 @@ export interface ResolvedOptions {
   ignore: IgnoreRule[];
   scope: 'file' | 'test';
   consoleAll: boolean;
+  childArguments: 'hidden' | 'masked';
 }
 
 /** Built on first validation: the runner's main process validates, its workers receive options already resolved. */
@@ -121,6 +127,7 @@ function buildOptionsSchema() {
     ),
     scope: v.optional(v.picklist(['file', 'test'] as const)),
     consoleAll: v.optional(v.boolean()),
+    childArguments: v.optional(v.picklist(['hidden', 'masked'] as const)),
   });
 }
 let optionsSchema: ReturnType<typeof buildOptionsSchema> | undefined;
@@ -138,6 +145,8 @@ const FIX: Record<string, string> = {
   scope: "use 'file' (judge after the file's afterAll hooks) or 'test' (after each test's own hooks)",
   consoleAll:
     'use true (print every finding) or false (the most severe 5 per file and 20 per run; the reports keep all)',
+  childArguments:
+    "use 'hidden' (a leaked child shows its command and argument count) or 'masked' (its arguments too, secrets masked)",
 };
 
 export class LeakwatchConfigError extends Error {
@@ -357,6 +366,7 @@ export function resolveOptions(
       ignore: merged.ignore,
       scope: merged.scope ?? 'file',
       consoleAll: merged.consoleAll ?? false,
+      childArguments: merged.childArguments ?? 'hidden',
     },
     env,
   );

@@ -1,5 +1,6 @@
 import { Detector } from './detector.js';
 import { KINDS, TEST_SCOPED_KINDS, type Kind } from './kinds.js';
+import { redactText } from './redact.js';
 import type { ResourceType } from './tracker.js';
 
 /** The kinds a tracked resource can be reported as: the per-test measurements (heap, globals, listeners) are not resources. */
@@ -58,8 +59,10 @@ function validate(resource: unknown, options: unknown): asserts options is Track
  */
 export function track<R extends object>(resource: R, options: TrackOptions<R> = {}): R {
   validate(resource, options);
-  const { kind = 'other', isOpen, close, hint } = options;
-  const name = options.name ?? (resource as any)?.constructor?.name;
+  const { kind = 'other', isOpen, close } = options;
+  // User text in shared reports: a name or hint that embeds a URL or token is masked like any other detail.
+  const name = redactDetailText(options.name ?? (resource as any)?.constructor?.name);
+  const hint = redactDetailText(options.hint);
   untracked.delete(resource);
   const type: ResourceType<R> = {
     kind,
@@ -73,6 +76,9 @@ export function track<R extends object>(resource: R, options: TrackOptions<R> = 
   Detector.shared().tracker.trackOnce(type, resource, track);
   return resource;
 }
+
+const redactDetailText = (text: unknown): string | undefined =>
+  typeof text === 'string' ? redactText(text) : undefined;
 
 /** The resource is closed or handed over: it is no longer reported. Returns whether leakwatch was tracking it. */
 export function untrack(resource: object): boolean {

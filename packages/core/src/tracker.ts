@@ -19,12 +19,21 @@ export interface Scope {
 }
 
 /** How one family of resources is recognised: one small object per probe, shared by all its records. */
+/** What the user asked reports to show of a resource (options.ts), for the details that depend on it. */
+export interface DetailsView {
+  /** A child's arguments: only their count ('hidden'), or listed with secrets masked ('masked'). */
+  childArguments: 'hidden' | 'masked';
+}
+
 export interface ResourceType<R extends object = any> {
   kind: Kind;
   /** Still open and keeping the process alive (a ref'ed handle). */
   isOpen(resource: R): boolean;
-  /** Kind-specific facts for the report; never part of a finding's id. */
-  details(resource: R): Record<string, unknown>;
+  /**
+   * Kind-specific facts for the report; never part of a finding's id. Reports are shared beyond the test's authors:
+   * user data in them (arguments, connection strings, names) goes through redact.ts here, at the source.
+   */
+  details(resource: R, view: DetailsView): Record<string, unknown>;
   /** Closes a leaked resource for `reap`; resolves once it is closed (or gave up). */
   close(resource: R): void | Promise<void>;
   /**

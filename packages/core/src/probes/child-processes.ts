@@ -1,6 +1,7 @@
 import childProcess, { type ChildProcess } from 'node:child_process';
-import type { ResourceType, Tracker } from '../tracker.js';
+import type { DetailsView, ResourceType, Tracker } from '../tracker.js';
 import { originalTimers } from '../originals.js';
+import { redactArgs, redactValue, redactWords } from '../redact.js';
 import { handleHasRef, replace, type Restore } from './patch.js';
 
 const originalSetTimeout = originalTimers.setTimeout;
@@ -14,9 +15,74 @@ export const childProcessType: ResourceType<ChildProcess> = {
   isOpen: (c) => handleHasRef((c as any)._handle) || stdioHasRef(c) || handleHasRef(ipcHandle(c)),
   // Exited (or never spawned); asked only once it is not open, so its pipes are closed or unref'ed too.
   isClosed: (c) => (c as any)._handle == null,
-  details: (c) => ({ pid: c.pid, command: c.spawnfile, args: c.spawnargs?.slice(1) }),
+  details: (c, view) => describeChild(c.pid, c.spawnfile, c.spawnargs?.slice(1) ?? [], view),
   close: (c) => stopChild(c),
 };
+
+/** The last part of a path, either separator: a report names the program, not where it lives. */
+const baseName = (file: string): string => file.split(/[\\/]/).pop() || file;
+
+const SHELLS = /^(?:sh|bash|dash|zsh|ksh|mksh|ash|busybox)$/;
+
+/**
+ * The script a shell was given: `exec()` and `spawn(..., { shell: true })` run `/bin/sh -c <command>` (Windows:
+ * `cmd.exe /d /s /c "<command>"`), and so does a direct `spawn('sh', ['-c', ...])`. Its words after the script are
+ * the shell's positional arguments.
+ */
+function shellScript(file: string, args: readonly string[]): { script: string; extra: string[] } | undefined {
+  const shell = baseName(file);
+  if (SHELLS.test(shell) && args[0] === '-c' && args.length >= 2) return { script: args[1]!, extra: args.slice(2) };
+  if (/^cmd(?:\.exe)?$/i.test(shell)) {
+    const c = args.findIndex((a) => a.toLowerCase() === '/c');
+    if (c !== -1 && c + 1 < args.length)
+      return {
+        script: args
+          .slice(c + 1)
+          .join(' ')
+          .replace(/^"([\s\S]*)"$/, '$1'),
+        extra: [],
+      };
+  }
+  return undefined;
+}
+
+/** A shell command's words, each with its quotes (`a 'b c'` is two words), for counting and masking. */
+function shellWords(script: string): string[] {
+  return script.match(/(?:[^\s'"]+|'[^']*'|"(?:\\.|[^"\\])*"?|'[^']*$)+/g) ?? [];
+}
+
+/**
+ * A child as a report shows it: its program's base name and how many arguments it got, never the arguments
+ * themselves, which carry tokens and passwords (`deploy --token=...`, `psql postgres://user:pw@...`). A shell
+ * command is shown as the command it runs (its first word after any `NAME=value` assignments), with the shell beside
+ * it. With `childArguments: 'masked'` the arguments are listed too, masked by redact.ts.
+ */
+export function describeChild(
+  pid: number | undefined,
+  file: string,
+  args: readonly string[],
+  view: DetailsView,
+): Record<string, unknown> {
+  const shell = shellScript(file, args);
+  if (!shell) {
+    const details: Record<string, unknown> = { pid, command: baseName(redactValue(file)), argc: args.length };
+    if (view.childArguments === 'masked') details.args = redactArgs(args);
+    return details;
+  }
+  const words = [...shellWords(shell.script), ...shell.extra];
+  let at = 0;
+  while (at < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]!)) at++;
+  const commandWord = words[at]?.replace(/^[({!]+/, '').replace(/^(['"])([\s\S]*)\1$/, '$2');
+  const rest = words.filter((_, i) => i !== at);
+  const details: Record<string, unknown> = {
+    pid,
+    shell: baseName(file),
+    command: commandWord ? baseName(redactValue(commandWord)) : '',
+    argc: rest.length,
+  };
+  if (view.childArguments === 'masked') details.args = redactWords(rest, true);
+  return details;
+}
 
 function stdioHasRef(child: ChildProcess): boolean {
   return (child.stdio ?? []).some((s: any) => s && !s.destroyed && handleHasRef(s._handle));

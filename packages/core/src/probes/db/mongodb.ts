@@ -1,4 +1,5 @@
 import type { ResourceType, Tracker } from '../../tracker.js';
+import { redactValue } from '../../redact.js';
 import { trackMethod } from './wrap.js';
 
 /** A MongoClient holds monitor sockets and heartbeat timers from connect() (explicit or on first use) until close(). */
@@ -6,7 +7,10 @@ export const mongoClientType: ResourceType<any> = {
   kind: 'db-connection',
   // A failed connect leaves a closed topology behind: that holds nothing.
   isOpen: (c) => c.topology != null && c.topology.s?.state !== 'closed',
-  details: (c) => ({ driver: 'mongodb', hosts: (c.options?.hosts ?? []).map(String).join(' ') || undefined }),
+  details: (c) => ({
+    driver: 'mongodb',
+    hosts: redactValue((c.options?.hosts ?? []).map(String).join(' ')) || undefined,
+  }),
   hint: 'mongodb',
   packages: /[\\/]node_modules[\\/](?:mongodb|bson)[\\/]/,
   close: (c) => c.close(),

@@ -1,4 +1,5 @@
 import type { ResourceType, Tracker } from '../../tracker.js';
+import { redactDetail } from '../../redact.js';
 import { trackFactory } from './wrap.js';
 
 export const mysqlConnectionType: ResourceType<any> = {
@@ -7,8 +8,8 @@ export const mysqlConnectionType: ResourceType<any> = {
   details: (c) => ({
     driver: 'mysql2',
     client: 'Connection',
-    database: c.config?.database,
-    host: c.config?.host,
+    database: redactDetail(c.config?.database),
+    host: redactDetail(c.config?.host),
     port: c.config?.port,
   }),
   hint: 'mysql2.Connection',
@@ -28,7 +29,7 @@ export const mysqlPoolType: ResourceType<any> = {
   details: (p) => ({
     driver: 'mysql2',
     client: 'Pool',
-    database: p.config?.connectionConfig?.database,
+    database: redactDetail(p.config?.connectionConfig?.database),
     connections: poolConnections(p).length,
   }),
   isClosed: (p) => p._closed === true,
@@ -52,7 +53,7 @@ export const mysqlPendingType: ResourceType<Pending> = {
   kind: 'db-connection',
   isOpen: (h) => h.connection != null && mysqlConnectionType.isOpen(h.connection),
   isClosed: (h) => h.settled === true,
-  details: (h) => (h.connection ? mysqlConnectionType.details(h.connection) : { driver: 'mysql2' }),
+  details: (h, view) => (h.connection ? mysqlConnectionType.details(h.connection, view) : { driver: 'mysql2' }),
   hint: 'mysql2.Connection',
   owns: (h) => (h.connection ? [h.connection, ...mysqlConnectionType.owns!(h.connection)] : []),
   packages: /[\\/]node_modules[\\/]mysql2[\\/]/,

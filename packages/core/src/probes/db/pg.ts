@@ -1,11 +1,18 @@
 import type { ResourceType, Tracker } from '../../tracker.js';
+import { redactDetail } from '../../redact.js';
 import { trackClass, trackMethod } from './wrap.js';
 
 /** node-postgres: a Client is open from connect() until end(); a Pool while it holds clients and was not ended. */
 export const pgClientType: ResourceType<any> = {
   kind: 'db-connection',
   isOpen: (c) => !c._ending && !c._ended && (c._connected || c._connecting) && c.connection?.stream?.destroyed !== true,
-  details: (c) => ({ driver: 'pg', client: 'Client', database: c.database, host: c.host, port: c.port }),
+  details: (c) => ({
+    driver: 'pg',
+    client: 'Client',
+    database: redactDetail(c.database),
+    host: redactDetail(c.host),
+    port: c.port,
+  }),
   hint: 'pg.Client',
   owns: (c) => [c.connection?.stream, c.connectionTimeoutHandle],
   packages: /[\\/]node_modules[\\/](?:pg|pg-protocol)[\\/]/,
@@ -23,7 +30,7 @@ export const pgPoolType: ResourceType<any> = {
   details: (p) => ({
     driver: 'pg',
     client: 'Pool',
-    database: p.options?.database,
+    database: redactDetail(p.options?.database),
     clients: p._clients?.length,
     idle: p._idle?.length,
   }),

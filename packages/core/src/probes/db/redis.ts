@@ -1,4 +1,5 @@
 import type { ResourceType, Tracker } from '../../tracker.js';
+import { redactDetail } from '../../redact.js';
 import { afterFactory, trackMethod } from './wrap.js';
 
 /** ioredis connects from its constructor (unless lazyConnect) and keeps reconnecting until quit()/disconnect(). */
@@ -9,7 +10,7 @@ export const ioredisType: ResourceType<any> = {
     driver: 'ioredis',
     client: r.constructor?.name === 'Cluster' ? 'Cluster' : 'Redis',
     status: r.status,
-    host: r.options?.host,
+    host: redactDetail(r.options?.host),
     port: r.options?.port,
   }),
   hint: 'ioredis',
@@ -30,7 +31,12 @@ export const nodeRedisType: ResourceType<any> = {
   isOpen: (c) => c.isOpen === true,
   details: (c) => {
     const options = c.options ?? {};
-    return { driver: 'redis', host: options.socket?.host, port: options.socket?.port, url: redactUrl(options.url) };
+    return {
+      driver: 'redis',
+      host: redactDetail(options.socket?.host),
+      port: options.socket?.port,
+      url: redactDetail(options.url),
+    };
   },
   hint: 'node-redis',
   packages: /[\\/]node_modules[\\/]@redis[\\/]client[\\/]/,
@@ -47,9 +53,4 @@ export function instrumentNodeRedis(exports: any, tracker: Tracker): void {
     while (proto && !Object.hasOwn(proto, 'connect')) proto = Object.getPrototypeOf(proto);
     if (proto && proto !== Object.prototype) trackMethod(proto, 'connect', nodeRedisType, tracker);
   });
-}
-
-export function redactUrl(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined;
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
