@@ -121,8 +121,17 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
         `leakwatch: ${stale} ${stale === 1 ? 'entry' : 'entries'} of ${report.baseline!.file} no longer occur: run \`npx leakwatch baseline --prune\` to drop them`,
       ),
     );
-  for (const error of report.errors)
-    out.push(c.yellow(`leakwatch internal error (the run was not affected): ${error.split('\n')[0]}`));
+  for (const error of report.errors) {
+    const line = error.split('\n')[0];
+    // A leak reap could not close is about the user's resource, not a fault of leakwatch's.
+    out.push(
+      c.yellow(
+        line.startsWith('reap ')
+          ? `leakwatch: ${line}`
+          : `leakwatch internal error (the run was not affected): ${line}`,
+      ),
+    );
+  }
   const { failing, warning, findings } = report.summary;
   if (options.totals !== false && (findings > 0 || options.written?.length)) {
     const total =
