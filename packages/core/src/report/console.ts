@@ -122,7 +122,7 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
       ),
     );
   for (const error of report.errors) {
-    const line = error.split('\n')[0];
+    const line = error.split('\n')[0] ?? error;
     // A leak reap could not close is about the user's resource, not a fault of leakwatch's.
     out.push(
       c.yellow(
@@ -140,9 +140,16 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
         : `${failing ? c.red(`${failing} failing`) : '0 failing'}, ${warning ? c.yellow(`${warning} warning`) : '0 warning'}${
             report.summary.baselined ? `, ${report.summary.baselined} known (baseline)` : ''
           }`;
-    out.push(
-      `${c.bold(c.magenta('leakwatch'))} ${total} ${c.dim(`in ${report.summary.files} files, ${report.summary.tests} tests`)}`,
-    );
+    // Files that did not finish (a killed worker, an interrupted run) were never judged: the totals are of the others.
+    const { files, tests } = report.summary;
+    const unfinished = report.summary.fileErrors ?? 0;
+    const scope =
+      report.summary.complete === false
+        ? `in the ${files - unfinished} files that finished (the run did not: see below)`
+        : unfinished > 0
+          ? `in ${files - unfinished} of ${files} files (${unfinished} did not finish: see below), ${tests} tests`
+          : `in ${files} files, ${tests} tests`;
+    out.push(`${c.bold(c.magenta('leakwatch'))} ${total} ${c.dim(scope)}`);
   }
   for (const written of options.written ?? []) out.push(c.dim(`  report: ${written}`));
   return out.length ? `${out.join('\n')}\n` : '';
