@@ -91,7 +91,22 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       }
     });
 
-    test('a bad LEAKWATCH value fails each file once, with the fix, not each test', async () => {
+    test('a wrong leakwatch.config.cjs fails each file once, before its tests, naming the key and the fix', async () => {
+      const bad = await runJest('jest-setup-only-bad-config', ['--maxWorkers=2', '--no-cache'], { jest });
+      try {
+        expect(bad.code, bad.output).toBe(1);
+        const errors = bad.output.match(
+          /leakwatch: invalid value for "kinds\.timer": expected one of 'fail', 'warn', 'off', got 'error' in leakwatch\.config\.cjs\. Fix: /g,
+        );
+        expect(errors, bad.output).toHaveLength(2);
+        expect(bad.output.match(/Test suite failed to run/g), bad.output).toHaveLength(2);
+        expect(bad.output).toMatch(/Tests:\s+0 total/);
+      } finally {
+        cleanup(bad);
+      }
+    });
+
+    test('a bad LEAKWATCH value fails each file once, before its tests, with the fix', async () => {
       const bad = await runJest('jest-setup-only', ['--maxWorkers=2', '--no-cache'], {
         jest,
         env: { LEAKWATCH: 'bogus' },
@@ -102,6 +117,9 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
           /leakwatch: invalid LEAKWATCH="bogus" in the environment\. Fix: use off, warn or fail, or unset it\./g,
         );
         expect(errors, bad.output).toHaveLength(2);
+        // Before any test of either file ran.
+        expect(bad.output.match(/Test suite failed to run/g), bad.output).toHaveLength(2);
+        expect(bad.output).toMatch(/Tests:\s+0 total/);
       } finally {
         cleanup(bad);
       }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { jiti } from './lazy.js';
 import { LeakwatchConfigError, validateOptions, type LeakwatchOptions } from './options.js';
 
 export const CONFIG_FILE_NAMES = [
@@ -19,6 +20,23 @@ export function findConfigFile(root: string): string | undefined {
     if (fs.existsSync(file)) return file;
   }
   return undefined;
+}
+
+function cannotLoad(shown: string, file: string, error: unknown): LeakwatchConfigError {
+  return new LeakwatchConfigError(
+    `leakwatch: cannot load ${shown}: ${(error as Error).message}. Fix: make it ${
+      file.endsWith('.json') ? 'valid JSON' : 'a module whose default export is the options object'
+    }.`,
+  );
+}
+
+function validated(raw: unknown, shown: string): LeakwatchOptions {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new LeakwatchConfigError(
+      `leakwatch: ${shown} must export an options object (got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}). Fix: export default { settleMs: 500, ... }.`,
+    );
+  }
+  return validateOptions(raw, shown);
 }
 
 /** Loads and validates `leakwatch.config.*` from the project root; undefined when there is none. */
@@ -46,16 +64,38 @@ export async function loadConfigFile(root: string): Promise<{ file: string; opti
     }
   } catch (error) {
     if (error instanceof LeakwatchConfigError) throw error;
-    throw new LeakwatchConfigError(
-      `leakwatch: cannot load ${shown}: ${(error as Error).message}. Fix: make it ${
-        file.endsWith('.json') ? 'valid JSON' : 'a module whose default export is the options object'
-      }.`,
-    );
+    throw cannotLoad(shown, file, error);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new LeakwatchConfigError(
-      `leakwatch: ${shown} must export an options object (got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}). Fix: export default { settleMs: 500, ... }.`,
-    );
+  return { file, options: validated(raw, shown) };
+}
+
+/**
+ * Throws, without awaiting, the errors loadConfigFile would find that can be found that way: a JSON file, or a module
+ * whose default export (or CommonJS exports) jiti can load synchronously. For the setup-file-only mode, where a test
+ * file would otherwise run its tests before its options are known. What cannot be read synchronously (top-level
+ * await, an ESM-only import) is left to loadConfigFile, which says what is wrong.
+ */
+export function checkConfigFileNow(root: string): void {
+  const file = findConfigFile(root);
+  if (!file) return;
+  const shown = path.relative(root, file) || file;
+  let raw: unknown;
+  if (file.endsWith('.json')) {
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw cannotLoad(shown, file, error);
+    }
+  } else {
+    try {
+      const { createJiti } = jiti();
+      const exports = createJiti(file, { moduleCache: false, fsCache: false })(file) as Record<string, unknown>;
+      if (exports !== null && typeof exports === 'object' && 'default' in exports) raw = exports.default;
+      else if (file.endsWith('.cjs') || file.endsWith('.cts')) raw = exports;
+      else return;
+    } catch {
+      return;
+    }
   }
-  return { file, options: validateOptions(raw, shown) };
+  validated(raw, shown);
 }

@@ -18,3 +18,5 @@ export const crypto = lazy<typeof import('node:crypto')>('node:crypto');
 export const valibot = lazy<typeof import('valibot')>('valibot');
 export const picomatch = lazy<typeof import('picomatch')>('picomatch');
 export const traceMapping = lazy<typeof import('@jridgewell/trace-mapping')>('@jridgewell/trace-mapping');
+/** The synchronous loader of config files, for the setup-file-only mode's early check (config-file.ts). */
+export const jiti = lazy<typeof import('jiti')>('jiti');

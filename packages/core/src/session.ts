@@ -7,7 +7,7 @@
  * Options come from the run's channel when a collector runs in the main process (the plugin, the reporter); without
  * one (a setup file alone) the session loads leakwatch.config.* itself and prints its file's block.
  */
-import { loadConfigFile } from './config-file.js';
+import { checkConfigFileNow, loadConfigFile } from './config-file.js';
 import { Detector, type FileResult, type Realm } from './detector.js';
 import { fileFailures, isFailing } from './finding.js';
 import { leakError } from './leak-error.js';
@@ -30,6 +30,11 @@ export interface FileSessionInit {
   options?: LeakwatchOptions;
   /** Where the file's block goes when no collector prints the run's table (default: stderr). */
   print?: (block: string) => void;
+  /**
+   * Without a collector, throw the config errors that can be found synchronously from the constructor: Jest then
+   * fails the file before its tests run ("Test suite failed to run"), once, instead of after them.
+   */
+  checkConfigNow?: boolean;
 }
 
 // Without a collector, leakwatch.config.* is read once per process and root, not once per test file.
@@ -42,6 +47,23 @@ function optionsWithoutCollector(root: string, fromCall: LeakwatchOptions | unde
     standaloneOptions.set(key, options);
   }
   return options;
+}
+
+// Per process and root, as the config file is loaded: a TypeScript config compiled again for every file costs.
+const checked = new Map<string, unknown>();
+function checkOnce(root: string, fromCall: LeakwatchOptions | undefined): void {
+  if (!checked.has(root)) {
+    try {
+      checkConfigFileNow(root);
+      // The environment's say (LEAKWATCH=bogus) is checked here too.
+      resolveOptions([fromCall], process.env);
+      checked.set(root, undefined);
+    } catch (error) {
+      checked.set(root, error);
+    }
+  }
+  const error = checked.get(root);
+  if (error !== undefined) throw error;
 }
 
 let announced = false;
@@ -69,6 +91,7 @@ export class FileSession {
     this.channel = joinRun();
     this.root = this.channel?.root ?? init.root;
     if (this.channel) detector.configure(this.channel.options, this.root);
+    else if (init.checkConfigNow) checkOnce(init.root, init.options);
     // Synchronously, even before a config file is loaded: what the file's module scope makes from here on is the
     // file's. Options loaded later apply to the judgement (a kind turned off there is dropped by the judge).
     detector.fileStart(init.file, init.realm, init.reportsHooks);

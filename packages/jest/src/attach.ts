@@ -22,5 +22,14 @@ export function attach(
     const wrapped = (globalThis as any)[name];
     if (realm.global[name] === wrapped?.[ORIGINAL_TIMER]) realm.global[name] = wrapped;
   }
-  return new FileSession({ runner: 'jest', file: testPath, root: rootDir, realm, reportsHooks, options });
+  // A bad config fails the file before its tests (Jest: "Test suite failed to run"), not after them.
+  return new FileSession({
+    runner: 'jest',
+    file: testPath,
+    root: rootDir,
+    realm,
+    reportsHooks,
+    options,
+    checkConfigNow: true,
+  });
 }
