@@ -37,6 +37,11 @@ export interface KindInfo {
   hint: string;
   /** Default action when the user configures nothing. */
   action: Exclude<Action, 'off'>;
+  /**
+   * Node's own handle, whose unref() means "do not keep the process alive for me": what reap lets go of when its close
+   * fails. A driver's client or a track()ed object may have no unref(), or one that means something else.
+   */
+  nodeHandle?: true;
 }
 
 export const KIND_INFO: Record<Kind, KindInfo> = {
@@ -46,6 +51,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     article: 'A',
     hint: 'clear it with clearTimeout()/clearInterval() in the test or an afterEach hook, or unref() it if it must outlive the test',
     action: 'fail',
+    nodeHandle: true,
   },
   socket: {
     label: 'socket',
@@ -53,6 +59,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     article: 'A',
     hint: 'end or destroy it (socket.destroy(), client.close(), agent.destroy()) before the test finishes',
     action: 'fail',
+    nodeHandle: true,
   },
   server: {
     label: 'server',
@@ -60,6 +67,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     article: 'A',
     hint: 'close it in afterAll/afterEach and await the close callback (server.close())',
     action: 'fail',
+    nodeHandle: true,
   },
   'child-process': {
     label: 'child process',
@@ -67,6 +75,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     article: 'A',
     hint: 'wait for it to exit, or kill() it and await its "close" event (exited, its pipes closed) in an afterEach/afterAll hook',
     action: 'fail',
+    nodeHandle: true,
   },
   worker: {
     label: 'worker thread',
@@ -74,6 +83,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     article: 'A',
     hint: 'await worker.terminate() in an afterEach/afterAll hook',
     action: 'fail',
+    nodeHandle: true,
   },
   'message-port': {
     label: 'message port',
@@ -81,6 +91,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     article: 'A',
     hint: 'call port.close() (or channel.close()) when the test is done with it',
     action: 'fail',
+    nodeHandle: true,
   },
   'fs-watcher': {
     label: 'fs watcher',
@@ -88,6 +99,7 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     article: 'An',
     hint: 'call watcher.close() or fs.unwatchFile() in an afterEach/afterAll hook',
     action: 'fail',
+    nodeHandle: true,
   },
   'file-handle': {
     label: 'file handle',

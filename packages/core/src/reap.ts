@@ -1,4 +1,4 @@
-import type { Kind } from './kinds.js';
+import { KIND_INFO } from './kinds.js';
 import { originalTimers } from './originals.js';
 import { withFolded } from './fold.js';
 import { relativePath } from './stack.js';
@@ -8,26 +8,12 @@ import { resolvedStack, safeIsOpen, type Tracked } from './tracker.js';
 export const REAP_BUDGET_MS = 3000;
 
 /**
- * Node's own handles, whose unref() means "do not keep the process alive for me". A driver's client or a track()ed
- * object may have no unref(), or one that means something else: those are only closed.
- */
-const UNREF_KINDS: ReadonlySet<Kind> = new Set<Kind>([
-  'timer',
-  'socket',
-  'server',
-  'child-process',
-  'worker',
-  'message-port',
-  'fs-watcher',
-]);
-
-/**
  * The last resort for a resource whose close() threw or never finished (a server whose close is overwritten, a
  * socket stuck in a TLS shutdown): it stays as it is, but no longer keeps the process alive, so a runner that waits
  * for its event loop to empty (Jest in band, Vitest's forks) ends. A child's pipes and IPC channel are its own handles.
  */
 function letGo(record: Tracked): boolean {
-  if (!UNREF_KINDS.has(record.type.kind)) return false;
+  if (!KIND_INFO[record.type.kind].nodeHandle) return false;
   const r = record.resource as Record<string, any>;
   const handles = [r, r.stdin, r.stdout, r.stderr, r.channel].filter((h) => h && typeof h.unref === 'function');
   for (const handle of handles) {
