@@ -48,10 +48,34 @@ interface FileLedger {
 
 const SINGLETON = Symbol.for('leakwatch.detector');
 
+/**
+ * A baseline indexed for judging: an entry can only match findings of its own test file (its id includes the file,
+ * and the fallbacks compare the file), so a judgement looks at that file's entries, not the whole baseline.
+ */
+interface IndexedBaseline {
+  entries: readonly BaselineEntry[];
+  byFile: Map<string, BaselineEntry[]>;
+  /** Each entry's position in the file, which a file's result names. */
+  position: Map<BaselineEntry, number>;
+}
+
+function indexBaseline(baseline: Baseline | undefined): IndexedBaseline | undefined {
+  if (!baseline) return undefined;
+  const byFile = new Map<string, BaselineEntry[]>();
+  const position = new Map<BaselineEntry, number>();
+  baseline.entries.forEach((entry, i) => {
+    position.set(entry, i);
+    const same = byFile.get(entry.file);
+    if (same) same.push(entry);
+    else byFile.set(entry.file, [entry]);
+  });
+  return { entries: baseline.entries, byFile, position };
+}
+
 // Read once per process and path: every test file of a worker shares it.
-const baselines = new Map<string, Baseline | undefined>();
-function cachedBaseline(file: string): Baseline | undefined {
-  if (!baselines.has(file)) baselines.set(file, loadBaseline(file));
+const baselines = new Map<string, IndexedBaseline | undefined>();
+function cachedBaseline(file: string): IndexedBaseline | undefined {
+  if (!baselines.has(file)) baselines.set(file, indexBaseline(loadBaseline(file)));
   return baselines.get(file);
 }
 /**
@@ -92,7 +116,7 @@ export class Detector {
   /** What each test's last judgement found, marked and matched, so a retry can take it back (see testRetry). */
   private judgedTests = new Map<string, { findings: Finding[]; records: Tracked[]; entries: BaselineEntry[] }>();
   private errors: string[] = [];
-  private baseline: Baseline | undefined;
+  private baseline: IndexedBaseline | undefined;
   /** Baseline entries a judgement in this process matched: each matches one finding of the run at most. */
   private readonly matchedEntries = new Set<BaselineEntry>();
   /** Entries matched since the current file started, as indexes, for its result. */
@@ -267,20 +291,20 @@ export class Detector {
     evidence: { resources?: OpenResource[]; measurements?: Measurement[] },
   ): Finding[] {
     const ledger = this.ledger(file);
-    const entries = this.baseline?.entries;
+    const relative = relativePath(this.root, file);
     const verdict = judge({
-      file: relativePath(this.root, file),
+      file: relative,
       when,
       ...evidence,
       policy: this.options,
       allows: ledger.allows,
       counted: ledger.counted,
-      baseline: entries?.filter((e) => !this.matchedEntries.has(e)),
+      baseline: this.baseline?.byFile.get(relative)?.filter((e) => !this.matchedEntries.has(e)),
     });
     ledger.counted = verdict.counted;
     for (const entry of verdict.matched) {
       this.matchedEntries.add(entry);
-      this.matchedInFile.push(entries!.indexOf(entry));
+      this.matchedInFile.push(this.baseline!.position.get(entry)!);
     }
     return verdict.findings;
   }
@@ -421,7 +445,7 @@ export class Detector {
     for (const record of earlier.records) record.reported = false;
     for (const entry of earlier.entries) {
       this.matchedEntries.delete(entry);
-      const index = this.matchedInFile.indexOf(this.baseline!.entries.indexOf(entry));
+      const index = this.matchedInFile.indexOf(this.baseline!.position.get(entry)!);
       if (index !== -1) this.matchedInFile.splice(index, 1);
     }
     return earlier.findings;
