@@ -50,9 +50,10 @@ export async function loadConfigFile(root: string): Promise<{ file: string; opti
       raw = JSON.parse(fs.readFileSync(file, 'utf8'));
     } else {
       // jiti loads .ts/.mts/.cts and plain JS alike, without a build step in the user's project.
-      const { createJiti } = await import('jiti');
-      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false });
-      const namespace = (await jiti.import(file)) as Record<string, unknown>;
+      // Required, not imported: this code also runs as a vm.Script (code-cache.ts), where import() needs a flag.
+      const { createJiti } = jiti();
+      const loader = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false });
+      const namespace = (await loader.import(file)) as Record<string, unknown>;
       // Named exports alone would be read as options named after them ('unknown option "x"'): say what is missing.
       if (namespace === null || typeof namespace !== 'object' || !('default' in namespace)) {
         const names = namespace && typeof namespace === 'object' ? Object.keys(namespace) : [];

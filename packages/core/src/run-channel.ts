@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FileResult } from './detector.js';
 import type { ResolvedOptions } from './options.js';
+import { fnv1a } from './hash.js';
 import { writeFileAtomic } from './report/write.js';
 
 export const RUN_ENV = 'LEAKWATCH_RUN';
@@ -41,16 +42,6 @@ export function joinRun(
   } catch {
     return undefined;
   }
-}
-
-/** 32-bit FNV-1a: node:crypto would cost a test process ~8 ms to load, for a name. */
-function fnv1a(text: string, seed: number): string {
-  let hash = seed;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The file's base name, for whoever looks into the directory, and 64 bits of its path's hash. */

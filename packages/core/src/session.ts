@@ -67,6 +67,8 @@ function checkOnce(root: string, fromCall: LeakwatchOptions | undefined): void {
 }
 
 let announced = false;
+
+const fileEndListeners: Array<() => void> = [];
 /**
  * Jest's setup-file-only mode, once per worker. (Not Vitest's: with its default isolation a worker process runs one
  * file, and the line would repeat for every file.)
@@ -83,6 +85,11 @@ export class FileSession {
   /** Ids of findings already thrown from a test, so the file's error does not repeat them. */
   private readonly thrown = new Set<string>();
   private readonly init: FileSessionInit;
+
+  /** `listener` runs once, after the next file of this process has been judged and its results handed over. */
+  static afterFileEnd(listener: () => void): void {
+    fileEndListeners.push(listener);
+  }
 
   constructor(init: FileSessionInit) {
     this.init = init;
@@ -143,6 +150,13 @@ export class FileSession {
   async fileEnd(): Promise<Error | undefined> {
     const result: FileResult = await this.detector.fileEnd();
     this.deliver(result);
+    for (const listener of fileEndListeners.splice(0)) {
+      try {
+        listener();
+      } catch {
+        // Only ever a cache write (code-cache.ts): never the run's concern.
+      }
+    }
     const failing = fileFailures(result, this.thrown);
     return failing.length ? leakError(failing, this.root) : undefined;
   }
