@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { mapPosition } from '../../packages/core/src/sourcemap';
-import { captureStack, resolveStack, resolveStacksEagerlyWhen } from '../../packages/core/src/stack';
+import { captureStack, resolveStack, resolveStacksEagerlyWhen, RUNNER_ONLY } from '../../packages/core/src/stack';
 
 // A runner maps its transformed code's frames through Error.prepareStackTrace only while it lives (Vite's module runner
 // in Vitest's main process is closed before the run's end). These stand in for it with an interceptor that rewrites
@@ -31,6 +31,19 @@ describe('stacks taken while a runner maps them', () => {
     resolveStacksEagerlyWhen(() => true);
     const holder = withInterceptor(() => createResource());
     expect(resolveStack(holder).site).toMatchObject({ file: MAPPED, line: 6, column: 47 });
+  });
+
+  // Above this test's own function only Vitest's runner and Node are on the stack: the runner made the resource.
+  test('eager and made only by the runner: not taken at all (never reported, and formatting it costs)', function madeHere() {
+    resolveStacksEagerlyWhen(() => true);
+    expect(withInterceptor(() => captureStack(16, madeHere))).toBe(RUNNER_ONLY);
+    // The look-alike: one frame of this file above it, and the stack is the user's.
+    const holder = withInterceptor(() => createResource());
+    expect(holder).not.toBe(RUNNER_ONLY);
+    expect(resolveStack(holder).site?.file).toBe(MAPPED);
+    // Lazy, nothing is decided at capture.
+    resolveStacksEagerlyWhen(() => false);
+    expect(captureStack(16, madeHere)).not.toBe(RUNNER_ONLY);
   });
 
   test('lazy elsewhere: formatted when read, so an interceptor gone by then maps nothing', () => {

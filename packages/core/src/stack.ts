@@ -38,14 +38,51 @@ export function resolveStacksEagerlyWhen(when: (() => boolean) | undefined): voi
  * so leakwatch's own frames never appear and the user's line is the first frame.
  */
 export function captureStack(limit: number, above: Function): StackHolder {
+  const eager = eagerWhen?.() === true;
   const holder: StackHolder = {};
   const previous = Error.stackTraceLimit;
   Error.stackTraceLimit = limit;
-  Error.captureStackTrace(holder, above);
-  Error.stackTraceLimit = previous;
+  try {
+    if (eager && madeByRunner(above)) return RUNNER_ONLY;
+    Error.captureStackTrace(holder, above);
+  } finally {
+    Error.stackTraceLimit = previous;
+  }
   // Reading `.stack` makes V8 format it now, through the Error.prepareStackTrace installed at this moment.
-  if (eagerWhen?.()) void holder.stack;
+  if (eager) void holder.stack;
   return holder;
+}
+
+/**
+ * The stack of a resource that only the runner's and Node's own frames made (the pool spawning a worker per test
+ * file, its pipes, the files it reads): never reported (resolveStack would find no user frame), so not recorded.
+ */
+export const RUNNER_ONLY: StackHolder = Object.freeze({});
+
+/**
+ * Whether the frames above `above` are all Node's or the runner's, read from V8's structured call sites: formatting
+ * the stack eagerly through the runner's source-map interceptor cost the main process ~0.5 ms a resource, for a few
+ * resources per test file. Frames of other packages count as the user's: one may be a bundle that maps to user code.
+ */
+function madeByRunner(above: Function): boolean {
+  const prepare = Error.prepareStackTrace;
+  const target: { stack?: unknown } = {};
+  try {
+    Error.prepareStackTrace = (_error, sites) => sites;
+    Error.captureStackTrace(target, above);
+    const sites = target.stack;
+    if (!Array.isArray(sites) || sites.length === 0) return false;
+    return sites.every((site: NodeJS.CallSite) => {
+      const file = site.getFileName();
+      if (!file) return true;
+      const origin = frameOrigin({ file, line: 0, column: 0 });
+      return origin === 'internal' || origin === 'runner';
+    });
+  } catch {
+    return false;
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
 }
 
 const FRAME_RE = /^\s*at (?:(?:async )?(.*?) \()?(.*?):(\d+):(\d+)\)?\s*$/;
