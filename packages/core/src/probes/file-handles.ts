@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { captureStack, type StackHolder } from '../stack.js';
+import { callerFile, captureStack, type StackHolder } from '../stack.js';
 import type { ResourceType, Tracked, Tracker } from '../tracker.js';
 import { replace, type Restore } from './patch.js';
 
@@ -100,7 +100,9 @@ export function installFileHandles(tracker: Tracker): Restore {
 
   const wrappedOpenSync = function openSync(this: unknown, ...args: unknown[]) {
     const fd = (originals.openSync as any).apply(this, args);
-    if (insideSyncHelper === 0) remember(fd, args[0], wrappedOpenSync);
+    // The helpers above reached through a copy of fs taken before leakwatch wrapped them (graceful-fs, which Jest's
+    // runtime reads every source file with): their call to fs.openSync comes from fs itself, seen in one frame.
+    if (insideSyncHelper === 0 && callerFile(wrappedOpenSync) !== 'node:fs') remember(fd, args[0], wrappedOpenSync);
     return fd;
   };
   const wrappedOpen = function open(this: unknown, ...args: any[]) {
