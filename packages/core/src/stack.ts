@@ -54,15 +54,17 @@ export function captureStack(limit: number, above: Function): StackHolder {
 }
 
 /**
- * The stack of a resource that only the runner's and Node's own frames made (the pool spawning a worker per test
- * file, its pipes, the files it reads): never reported (resolveStack would find no user frame), so not recorded.
+ * The stack of a resource made with no user frame on it (the pool spawning a worker per test file, its pipes, the
+ * files it reads, the fake timers a Jest environment probes at construction): never reported (resolveStack would find
+ * no user site), so not recorded.
  */
 export const RUNNER_ONLY: StackHolder = Object.freeze({});
 
 /**
- * Whether the frames above `above` are all Node's or the runner's, read from V8's structured call sites: formatting
- * the stack eagerly through the runner's source-map interceptor cost the main process ~0.5 ms a resource, for a few
- * resources per test file. Frames of other packages count as the user's: one may be a bundle that maps to user code.
+ * Whether no frame above `above` can be the user's, read from V8's structured call sites: formatting the stack eagerly
+ * through the runner's source-map interceptor cost the main process ~0.5 ms a resource, for a few resources per test
+ * file. A package's frame is no user's, except in a bundle of the user's own code that maps back to it (Vite's bundle
+ * of an ES module config under node_modules/.vite-temp).
  */
 function madeByRunner(above: Function): boolean {
   const sites = callSites(above);
@@ -71,9 +73,11 @@ function madeByRunner(above: Function): boolean {
     const file = site.getFileName();
     if (!file) return true;
     const origin = frameOrigin({ file, line: 0, column: 0 });
-    return origin === 'internal' || origin === 'runner';
+    return origin === 'internal' || origin === 'runner' || (origin === 'library' && !USER_BUNDLE.test(file));
   });
 }
+
+const USER_BUNDLE = /[\\/]node_modules[\\/]\.vite-temp[\\/]/;
 
 /** The file of the function that called `above` (`node:fs` for fs's own helpers), from one structured frame. */
 export function callerFile(above: Function): string | undefined {
