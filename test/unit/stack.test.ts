@@ -8,7 +8,7 @@ import {
   captureStack,
   resolveStack,
   resolveStacksEagerlyWhen,
-  RUNNER_ONLY,
+  NO_USER_FRAME,
 } from '../../packages/core/src/stack';
 
 // A runner maps its transformed code's frames through Error.prepareStackTrace only while it lives (Vite's module runner
@@ -40,16 +40,16 @@ describe('stacks taken while a runner maps them', () => {
   });
 
   // Above this test's own function only Vitest's runner and Node are on the stack: the runner made the resource.
-  test('eager and made only by the runner: not taken at all (never reported, and formatting it costs)', function madeHere() {
+  test("eager and with no frame of the user's: not taken at all (never reported, and formatting it costs)", function madeHere() {
     resolveStacksEagerlyWhen(() => true);
-    expect(withInterceptor(() => captureStack(16, madeHere))).toBe(RUNNER_ONLY);
+    expect(withInterceptor(() => captureStack(16, madeHere))).toBe(NO_USER_FRAME);
     // The look-alike: one frame of this file above it, and the stack is the user's.
     const holder = withInterceptor(() => createResource());
-    expect(holder).not.toBe(RUNNER_ONLY);
+    expect(holder).not.toBe(NO_USER_FRAME);
     expect(resolveStack(holder).site?.file).toBe(MAPPED);
     // Lazy, nothing is decided at capture.
     resolveStacksEagerlyWhen(() => false);
-    expect(captureStack(16, madeHere)).not.toBe(RUNNER_ONLY);
+    expect(captureStack(16, madeHere)).not.toBe(NO_USER_FRAME);
   });
 
   test('lazy elsewhere: formatted when read, so an interceptor gone by then maps nothing', () => {

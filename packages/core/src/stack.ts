@@ -43,7 +43,7 @@ export function captureStack(limit: number, above: Function): StackHolder {
   const previous = Error.stackTraceLimit;
   Error.stackTraceLimit = limit;
   try {
-    if (eager && madeByRunner(above)) return RUNNER_ONLY;
+    if (eager && withoutUserFrame(above)) return NO_USER_FRAME;
     Error.captureStackTrace(holder, above);
   } finally {
     Error.stackTraceLimit = previous;
@@ -58,7 +58,7 @@ export function captureStack(limit: number, above: Function): StackHolder {
  * files it reads, the fake timers a Jest environment probes at construction): never reported (resolveStack would find
  * no user site), so not recorded.
  */
-export const RUNNER_ONLY: StackHolder = Object.freeze({});
+export const NO_USER_FRAME: StackHolder = Object.freeze({});
 
 /**
  * Whether no frame above `above` can be the user's, read from V8's structured call sites: formatting the stack eagerly
@@ -66,7 +66,7 @@ export const RUNNER_ONLY: StackHolder = Object.freeze({});
  * file. A package's frame is no user's, except in a bundle of the user's own code that maps back to it (Vite's bundle
  * of an ES module config under node_modules/.vite-temp).
  */
-function madeByRunner(above: Function): boolean {
+function withoutUserFrame(above: Function): boolean {
   const sites = callSites(above);
   if (sites === undefined || sites.length === 0) return false;
   return sites.every((site) => {

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kind, ResourceHint } from './kinds.js';
-import { captureStack, RUNNER_ONLY, resolveStack, type ResolvedStack, type StackHolder } from './stack.js';
+import { captureStack, NO_USER_FRAME, resolveStack, type ResolvedStack, type StackHolder } from './stack.js';
 
 /** A test as the adapters identify it: a unique key and its title path (describe titles, then the test title). */
 export interface TestRef {
@@ -120,7 +120,7 @@ export class Tracker {
     const origin = this.origin();
     if (origin.file === null) return undefined;
     const holder = stack ?? this.capture(above);
-    if (holder === RUNNER_ONLY) return undefined;
+    if (holder === NO_USER_FRAME) return undefined;
     const record: Tracked<R> = { type, resource, stack: holder, ...origin };
     this.records.add(record);
     // A process with no test ends (the runner's main process) or a test that makes timers by the thousand needs a
