@@ -15,7 +15,7 @@ export interface Loaded<T> {
  * Where this user's cache of `file` lives: a directory of ours in the temp dir (mode 0700, owned by us, checked,
  * since V8 runs whatever bytecode it is given), named for everything V8 checks the cache against (its version, the
  * flags) and for the file's identity, so a rebuilt or upgraded leakwatch never meets an old cache. Undefined when
- * LEAKWATCH_CODE_CACHE is 'off' or the directory is not safely ours.
+ * LEAKWATCH_CODE_CACHE is 'off' (or '0') or the directory is not safely ours.
  */
 function cachePath(file: string): string | undefined {
   const setting = process.env.LEAKWATCH_CODE_CACHE;
