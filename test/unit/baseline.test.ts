@@ -257,6 +257,16 @@ describe('renderBaseline', () => {
     ]);
   });
 
+  test('in code-unit order, the same under every locale: capitals before lower case, as git sorts paths', () => {
+    const mixed = [
+      finding('timer', ['a'], 1, { file: 'test/a.test.ts' }),
+      finding('timer', ['b'], 1, { file: 'test/B.test.ts' }),
+      finding('timer', ['c'], 1, { file: 'test/\u00e9t\u00e9.test.ts' }),
+    ];
+    const files = (JSON.parse(renderBaseline(mixed)) as Baseline).entries.map((e) => e.file);
+    expect(files).toEqual(['test/B.test.ts', 'test/a.test.ts', 'test/\u00e9t\u00e9.test.ts']);
+  });
+
   test('one entry per finding, identity only: no pids, ports, fds, counts, bytes, messages or timestamps', () => {
     const text = renderBaseline(findings);
     const parsed = JSON.parse(text) as Baseline;

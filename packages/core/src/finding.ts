@@ -62,12 +62,20 @@ export function findingId(
   return crypto().createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
 }
 
+/**
+ * Code-unit order: the same on every machine, where localeCompare follows the process's locale (a baseline or report
+ * written under another LANG would reorder) and loads ICU's collator on first use.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function compareFindings(a: Finding | RawFinding, b: Finding | RawFinding): number {
   return (
-    a.file.localeCompare(b.file) ||
+    compareText(a.file, b.file) ||
     (a.site?.line ?? 0) - (b.site?.line ?? 0) ||
     (a.site?.column ?? 0) - (b.site?.column ?? 0) ||
-    a.kind.localeCompare(b.kind) ||
-    a.id.localeCompare(b.id)
+    compareText(a.kind, b.kind) ||
+    compareText(a.id, b.id)
   );
 }

@@ -1,4 +1,4 @@
-import { compareFindings, isFailing, type Finding } from '../finding.js';
+import { compareFindings, compareText, isFailing, type Finding } from '../finding.js';
 import type { BaselineEntry } from '../baseline.js';
 import type { ResolvedOptions } from '../options.js';
 
@@ -96,7 +96,7 @@ export function buildReport(input: ReportInput): LeakReport {
     },
     ...(input.interrupted === undefined ? {} : { interrupted: input.interrupted }),
     findings,
-    files: [...input.files].sort((a, b) => a.file.localeCompare(b.file)),
+    files: [...input.files].sort((a, b) => compareText(a.file, b.file)),
     errors: input.errors,
   };
 }
