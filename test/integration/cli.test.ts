@@ -319,7 +319,7 @@ describe('leakwatch diff', () => {
 
 describe('usage and input errors exit 2 with a message naming the problem and the fix', () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['unknown command', ['lint'], /^leakwatch: unknown command "lint"\. Fix: use report, baseline or diff\./],
+    ['unknown command', ['lint'], /^leakwatch: unknown command "lint"\. Fix: use report, baseline, merge or diff\./],
     ['no command', [], /Usage:/],
     ['unknown option', ['report', '--kinds', 'timer'], /^leakwatch: Unknown option `--kinds`/],
     [

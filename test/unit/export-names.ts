@@ -68,6 +68,7 @@ export const EXPORT_NAMES: Record<string, string[]> = {
     'loadConfigFile',
     'loadReport',
     'matchBaseline',
+    'mergeReports',
     'pruneBaseline',
     'publishRun',
     'relativePath',

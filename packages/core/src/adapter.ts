@@ -29,12 +29,20 @@ export { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './config-file
 export { Detector, type FileResult, type Realm } from './detector.js';
 export { MAIN_PROCESS, type TestRef } from './tracker.js';
 export { findingId, type Finding, type Site } from './finding.js';
-export { buildReport, type FileInfo, type LeakReport, type ReportInput, type TestInfo } from './report/model.js';
+export {
+  buildReport,
+  type FileInfo,
+  type LeakReport,
+  type ReportInput,
+  type Shard,
+  type TestInfo,
+} from './report/model.js';
 export { renderJson } from './report/json.js';
 export { renderJunit } from './report/junit.js';
 export { renderConsole } from './report/console.js';
 export { FileSession, type FileSessionInit } from './session.js';
 export { RunCollector, type RunFile } from './run.js';
+export { mergeReports, type NamedReport } from './merge.js';
 export { RUN_ENV, joinRun } from './run-channel.js';
 export { publishRun, type PublishInput } from './report/publish.js';
 export { renderAnnotations, renderMarkdown } from './report/github.js';

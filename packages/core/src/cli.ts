@@ -24,7 +24,10 @@ import {
 import { isFailing } from './finding.js';
 import { KINDS, type Kind } from './kinds.js';
 import { DEFAULT_BASELINE, LeakwatchConfigError } from './options.js';
-import type { LeakReport } from './report/model.js';
+import { mergeReports } from './merge.js';
+import { renderJson } from './report/json.js';
+import { renderJunit } from './report/junit.js';
+import { judgedFiles, type LeakReport } from './report/model.js';
 import { writeFileAtomic } from './report/write.js';
 
 declare const __LEAKWATCH_VERSION__: string;
@@ -122,6 +125,11 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
   }
   const report = loadReport(file);
   const out = baselinePath(report, one(options.out, '--out'));
+  const judged = judgedFiles(report);
+  // A shard's report knows only its own files: the entries of the others are left to their shards.
+  const scope = report.shard
+    ? ` (shard ${report.shard.index}/${report.shard.count}: only the entries of its ${plural(report.files.length, 'test file')})`
+    : '';
 
   if (options.check) {
     const baseline = loadBaseline(out.file);
@@ -130,7 +138,7 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
         `leakwatch: there is no baseline file ${out.shown} to check against. Fix: write it with \`npx leakwatch baseline ${file}\` and commit it, or pass --out <file>.`,
       );
     }
-    const check = checkBaseline(report.findings, baseline);
+    const check = checkBaseline(report.findings, baseline, judged);
     const lines: string[] = [];
     if (check.unbaselined.length) {
       lines.push(`leakwatch: ${plural(check.unbaselined.length, 'finding')} not in the baseline ${out.shown}:`);
@@ -144,7 +152,7 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
     }
     if (check.ok) {
       lines.push(
-        `leakwatch: the baseline ${out.shown} is up to date (${plural(baseline.entries.length, 'entry', 'entries')}, ${plural(report.findings.length, 'finding')}).`,
+        `leakwatch: the baseline ${out.shown} is up to date (${plural(baseline.entries.length, 'entry', 'entries')}, ${plural(report.findings.length, 'finding')})${scope}.`,
       );
     } else {
       const fixes: string[] = [];
@@ -164,10 +172,10 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
         `leakwatch: there is no baseline file ${out.shown} to prune. Fix: write it with \`npx leakwatch baseline ${file}\`, or pass --out <file>.`,
       );
     }
-    const pruned = pruneBaseline(baseline, report.findings);
+    const pruned = pruneBaseline(baseline, report.findings, judged);
     write(out.file, out.shown, serializeBaseline(pruned.baseline.entries));
     const lines = [
-      `leakwatch: removed ${plural(pruned.removed.length, 'entry', 'entries')} from ${out.shown} (leaks that no longer occur), ${pruned.baseline.entries.length} kept.`,
+      `leakwatch: removed ${plural(pruned.removed.length, 'entry', 'entries')} from ${out.shown} (leaks that no longer occur), ${pruned.baseline.entries.length} kept${scope}.`,
       ...pruned.removed.map((e) => `  - ${describeFinding(e)}`),
     ];
     if (pruned.unbaselined.length) {
@@ -186,14 +194,45 @@ function baselineCommand(file: string, options: Record<string, unknown>, io: Io)
   } catch {
     // Overwriting a corrupt baseline is the fix its error message gives.
   }
-  write(out.file, out.shown, renderBaselineFrom(report.findings, previous));
+  write(out.file, out.shown, renderBaselineFrom(report.findings, previous, judged));
   let change = '';
   if (previous) {
-    const check = checkBaseline(report.findings, previous);
+    const check = checkBaseline(report.findings, previous, judged);
     change = ` (${check.unbaselined.length} new, ${check.stale.length} removed)`;
   }
   io.stdout(
-    `leakwatch: wrote ${plural(report.findings.length, 'entry', 'entries')} to ${out.shown}${change}. Commit it: later runs fail only on leaks not in it.\n`,
+    `leakwatch: wrote ${plural(report.findings.length, 'entry', 'entries')} to ${out.shown}${change}${scope}. Commit it: later runs fail only on leaks not in it.\n`,
+  );
+  return EXIT_OK;
+}
+
+function mergeCommand(files: string[], options: Record<string, unknown>, io: Io): number {
+  const out = one(options.out, '--out') ?? DEFAULT_REPORT;
+  const junit = one(options.junit, '--junit');
+  const inputs = files.map((name) => ({ name, report: loadReport(name) }));
+  if (inputs.some((i) => path.resolve(i.name) === path.resolve(out)))
+    throw new UsageError(`--out ${out} is one of the reports to merge. Fix: write the merged report elsewhere.`);
+  const merged = mergeReports(inputs);
+  const written: string[] = [];
+  for (const [file, render] of [
+    [out, renderJson],
+    [junit, renderJunit],
+  ] as const) {
+    if (!file) continue;
+    try {
+      writeFileAtomic(path.resolve(file), render(merged));
+      written.push(file);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      throw new LeakwatchConfigError(
+        `leakwatch: cannot write ${file} (${e.code ?? e.message}). Fix: make its directory writable, or pass another path.`,
+      );
+    }
+  }
+  const shards = inputs[0]?.report.shard ? `${inputs.length} shards` : plural(inputs.length, 'report');
+  const s = merged.summary;
+  io.stdout(
+    `leakwatch: merged ${shards}: ${plural(s.files, 'test file')}, ${plural(s.tests, 'test')}, ${plural(s.findings, 'finding')} (${s.failing} failing, ${s.warning} warning, ${s.baselined} baselined)${s.complete ? '' : ', incomplete'} -> ${written.join(', ')}\n`,
   );
   return EXIT_OK;
 }
@@ -238,6 +277,14 @@ export function runCli(argv: string[], io: Io): number {
       code = baselineCommand(file ?? DEFAULT_REPORT, options, io);
     });
   cli
+    .command('merge <...reports>', "Merge the JSON reports of a sharded run's shards into one report for the whole run")
+    .option('--out <file>', `Merged JSON report to write (default ${DEFAULT_REPORT})`)
+    .option('--junit <file>', 'Also write the JUnit report of the whole run')
+    .example('  $ leakwatch merge reports/*/leakwatch.json --out leakwatch.json --junit leakwatch-junit.xml')
+    .action((files: string[], options: Record<string, unknown>) => {
+      code = mergeCommand(files, options, io);
+    });
+  cli
     .command('diff <a> <b>', 'New, fixed and unchanged findings from report a to report b')
     .option('--format <format>', `Output format: ${DIFF_FORMATS.join(', ')}`, { default: 'text' })
     .example('  $ leakwatch diff main/leakwatch.json leakwatch.json')
@@ -265,11 +312,11 @@ export function runCli(argv: string[], io: Io): number {
     const name = cli.args[0];
     throw new UsageError(
       name === undefined
-        ? 'no command given. Fix: use report, baseline or diff.'
-        : `unknown command "${name}". Fix: use report, baseline or diff.`,
+        ? 'no command given. Fix: use report, baseline, merge or diff.'
+        : `unknown command "${name}". Fix: use report, baseline, merge or diff.`,
     );
   }
-  const expected = command.args.length;
+  const expected = command.args.some((a) => a.variadic) ? Number.POSITIVE_INFINITY : command.args.length;
   if (cli.args.length > expected) {
     throw new UsageError(
       `too many arguments for "${command.name}": ${cli.args.slice(expected).join(' ')}. Fix: usage is \`leakwatch ${command.rawName}\`.`,
@@ -277,7 +324,7 @@ export function runCli(argv: string[], io: Io): number {
   }
   if (cli.args.length < command.args.filter((a) => a.required).length) {
     throw new UsageError(
-      `"${command.name}" needs ${command.args.length} report files. Fix: usage is \`leakwatch ${command.rawName}\`.`,
+      `"${command.name}" needs ${command.args.some((a) => a.variadic) ? 'at least one' : command.args.length} report file${command.args.length === 1 ? '' : 's'}. Fix: usage is \`leakwatch ${command.rawName}\`.`,
     );
   }
   cli.runMatchedCommand();

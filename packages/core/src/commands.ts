@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { picomatch, valibot } from './lazy.js';
 import { baselineEntry, describeIssue, serializeBaseline, type Baseline, type BaselineEntry } from './baseline.js';
-import { compareFindings, isFailing, type Finding } from './finding.js';
+import { compareFindings, type Finding } from './finding.js';
 import { KINDS, KIND_INFO, type Kind } from './kinds.js';
 import { pairFindings } from './match.js';
 import { LeakwatchConfigError } from './options.js';
@@ -13,7 +13,7 @@ import { renderConsole } from './report/console.js';
 import { renderMarkdown } from './report/github.js';
 import { renderJson } from './report/json.js';
 import { renderJunit } from './report/junit.js';
-import type { LeakReport } from './report/model.js';
+import { countFindings, type LeakReport } from './report/model.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -54,6 +54,7 @@ function buildReportSchema() {
       v.array(v.looseObject({ file: v.string(), tests: v.array(v.looseObject({ titlePath: v.array(v.string()) })) })),
     ),
     errors: v.optional(v.array(v.string())),
+    shard: v.optional(v.looseObject({ index: line, count: line })),
   });
 }
 let reportSchema: ReturnType<typeof buildReportSchema> | undefined;
@@ -140,13 +141,7 @@ export function filterReport(report: LeakReport, filter: FindingFilter): LeakRep
   return {
     ...report,
     findings,
-    summary: {
-      ...report.summary,
-      findings: findings.length,
-      failing: findings.filter(isFailing).length,
-      warning: findings.filter((f) => f.action === 'warn' && !f.baselined).length,
-      baselined: findings.filter((f) => f.baselined).length,
-    },
+    summary: { ...report.summary, ...countFindings(findings) },
   };
 }
 
@@ -186,9 +181,27 @@ export interface BaselineCheck {
   ok: boolean;
 }
 
-/** `leakwatch baseline --check`: ok when every finding is baselined and every entry still occurs. */
-export function checkBaseline(findings: Finding[], baseline: Baseline): BaselineCheck {
-  const { onlyBefore, onlyAfter } = pairFindings(baseline.entries, findings);
+/**
+ * The entries a report can judge, and the others: a shard's report judges only the entries of its own files (see
+ * judgedFiles); every entry otherwise.
+ */
+function splitEntries(
+  baseline: Baseline,
+  judged: ReadonlySet<string> | undefined,
+): { mine: BaselineEntry[]; others: BaselineEntry[] } {
+  if (!judged) return { mine: baseline.entries, others: [] };
+  const mine: BaselineEntry[] = [];
+  const others: BaselineEntry[] = [];
+  for (const e of baseline.entries) (judged.has(e.file) ? mine : others).push(e);
+  return { mine, others };
+}
+
+/**
+ * `leakwatch baseline --check`: ok when every finding is baselined and every entry still occurs. With `judged` (a
+ * shard's files), entries of other files are neither checked nor stale.
+ */
+export function checkBaseline(findings: Finding[], baseline: Baseline, judged?: ReadonlySet<string>): BaselineCheck {
+  const { onlyBefore, onlyAfter } = pairFindings(splitEntries(baseline, judged).mine, findings);
   return {
     unbaselined: [...onlyAfter].sort(compareFindings),
     stale: onlyBefore,
@@ -204,12 +217,14 @@ export interface PrunedBaseline {
   unbaselined: Finding[];
 }
 
-/** `leakwatch baseline --prune`: drops the entries that no longer occur; never adds one. */
-export function pruneBaseline(baseline: Baseline, findings: Finding[]): PrunedBaseline {
-  const { pairs, onlyBefore, onlyAfter } = pairFindings(baseline.entries, findings);
-  const kept = [...pairs]
-    .sort(([, a], [, b]) => compareFindings(a, b))
-    .map(([entry, f]) => baselineEntry(f, entry.message));
+/**
+ * `leakwatch baseline --prune`: drops the entries that no longer occur; never adds one. With `judged` (a shard's
+ * files), entries of other files are kept as they are.
+ */
+export function pruneBaseline(baseline: Baseline, findings: Finding[], judged?: ReadonlySet<string>): PrunedBaseline {
+  const { mine, others } = splitEntries(baseline, judged);
+  const { pairs, onlyBefore, onlyAfter } = pairFindings(mine, findings);
+  const kept = [...pairs.map(([entry, f]) => baselineEntry(f, entry.message)), ...others].sort(compareFindings);
   return {
     baseline: { version: 1, entries: kept },
     removed: onlyBefore,
@@ -219,15 +234,17 @@ export function pruneBaseline(baseline: Baseline, findings: Finding[]): PrunedBa
 
 /**
  * The baseline file for these findings, keeping the notes (`message`) of entries that still match; same output as
- * renderBaseline when there is no previous baseline or it has no notes.
+ * renderBaseline when there is no previous baseline or it has no notes. With `judged` (a shard's files), the previous
+ * entries of other files are kept as they are: a shard's report rewrites only its own part.
  */
-export function renderBaselineFrom(findings: Finding[], previous?: Baseline): string {
+export function renderBaselineFrom(findings: Finding[], previous?: Baseline, judged?: ReadonlySet<string>): string {
   const notes = new Map<string, string>();
-  if (previous) {
-    for (const [entry, f] of pairFindings(previous.entries, findings).pairs)
-      if (entry.message !== undefined) notes.set(f.id, entry.message);
-  }
-  return serializeBaseline([...findings].sort(compareFindings).map((f) => baselineEntry(f, notes.get(f.id))));
+  const { mine, others } = previous ? splitEntries(previous, judged) : { mine: [], others: [] };
+  for (const [entry, f] of pairFindings(mine, findings).pairs)
+    if (entry.message !== undefined) notes.set(f.id, entry.message);
+  return serializeBaseline(
+    [...findings.map((f) => baselineEntry(f, notes.get(f.id))), ...others].sort(compareFindings),
+  );
 }
 
 export interface ReportDiff {

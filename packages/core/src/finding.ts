@@ -41,6 +41,8 @@ export function fileFailures(result: { file: string; findings: Finding[] }, thro
 /** A finding before policy gives it an action. */
 export type RawFinding = Omit<Finding, 'action'>;
 
+type Sortable = Pick<Finding, 'file' | 'site' | 'kind' | 'id'>;
+
 /**
  * Stable across runs and machines: kind, file, test and site (plus a discriminator such as a global's name),
  * never pids, ports, fds or addresses. The baseline file matches on it.
@@ -70,7 +72,8 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function compareFindings(a: Finding | RawFinding, b: Finding | RawFinding): number {
+/** Report order: file, site, kind, id; baseline entries sort the same way. */
+export function compareFindings(a: Sortable, b: Sortable): number {
   return (
     compareText(a.file, b.file) ||
     (a.site?.line ?? 0) - (b.site?.line ?? 0) ||

@@ -11,7 +11,7 @@ import { loadConfigFile } from './config-file.js';
 import { Detector } from './detector.js';
 import { resolveOptions, type LeakwatchOptions, type ResolvedOptions } from './options.js';
 import { watchForHang } from './report/hang.js';
-import type { TestInfo } from './report/model.js';
+import type { Shard, TestInfo } from './report/model.js';
 import { removeReports } from './report/outputs.js';
 import { publishRun, type PublishInput } from './report/publish.js';
 import { publishChannel, receiveAll, receiveResult } from './run-channel.js';
@@ -55,6 +55,8 @@ export class RunCollector {
   constructor(
     readonly runner: 'vitest' | 'jest',
     readonly root: string,
+    /** The shard this run is (`--shard=2/3`), said in its reports. */
+    readonly shard?: Shard,
   ) {}
 
   /**
@@ -144,6 +146,7 @@ export class RunCollector {
         stream: process.stderr,
         files,
         interrupted: reason,
+        shard: this.shard,
       });
     } catch (error) {
       process.stderr.write(
@@ -185,6 +188,7 @@ export class RunCollector {
       runnerAnnotates: input.runnerAnnotates,
       files: input.files.map((file) => this.input(file, dir)),
       interrupted,
+      shard: this.shard,
     });
     if (input.watchMode) return;
     if (dir) fs.rmSync(dir, { recursive: true, force: true });

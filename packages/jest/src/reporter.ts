@@ -40,10 +40,20 @@ export class LeakwatchReporter {
   private readonly watchMode: boolean;
 
   constructor(
-    globalConfig: { rootDir: string; watch?: boolean; watchAll?: boolean },
+    globalConfig: {
+      rootDir: string;
+      watch?: boolean;
+      watchAll?: boolean;
+      shard?: { shardIndex: number; shardCount: number };
+    },
     reporterOptions: { options?: LeakwatchOptions } = {},
   ) {
-    this.collector = new RunCollector('jest', globalConfig.rootDir);
+    const shard = globalConfig.shard;
+    this.collector = new RunCollector(
+      'jest',
+      globalConfig.rootDir,
+      shard && { index: shard.shardIndex, count: shard.shardCount },
+    );
     this.watchMode = Boolean(globalConfig.watch || globalConfig.watchAll);
     this.fromCall = reporterOptions.options && validateOptions(reporterOptions.options, 'withLeakwatch() options');
     // The running Jest's version, not whichever `jest` the project resolves to.

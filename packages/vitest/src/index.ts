@@ -133,7 +133,7 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       // Recording starts before the first await: other plugins' configureVitest hooks run meanwhile, and what they
       // leave open in the main process is user code too. The options apply once loaded.
       Detector.shared().watchMainProcess();
-      const collector = new RunCollector('vitest', vitest.config.root);
+      const collector = new RunCollector('vitest', vitest.config.root, vitest.config.shard);
       await collector.configure(fromCall);
       // Before Vitest starts its workers, which inherit the channel.
       collector.start();

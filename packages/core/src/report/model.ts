@@ -20,6 +20,12 @@ export interface FileInfo {
   error?: string;
 }
 
+/** Which part of a sharded run (`vitest --shard=2/3`, `jest --shard=2/3`) a report covers; 1-based. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 /** The JSON report, exactly as leak-report.schema.json describes it (extra fields: errors). */
 export interface LeakReport {
   version: 1;
@@ -48,6 +54,11 @@ export interface LeakReport {
   errors: string[];
   /** Why the run did not reach its end; present only when summary.complete is false. */
   interrupted?: string;
+  /**
+   * Present when the run was one shard of a sharded run: the report covers only that shard's files (the baseline's
+   * stale entries included). `leakwatch merge` unites the shards' reports into one without it.
+   */
+  shard?: Shard;
   /** The baseline file used, and its entries that no finding matched any more (to prune). */
   baseline?: { file: string; stale: BaselineEntry[] };
 }
@@ -63,15 +74,39 @@ export interface ReportInput {
   errors: string[];
   /** Why the run did not reach its end (see LeakReport.interrupted); absent for a complete run. */
   interrupted?: string;
+  shard?: Shard;
+}
+
+/**
+ * The files whose baseline entries a report can judge: a shard's own test files and the files of its findings (the
+ * main process's are named by their site), or every file when the report covers the whole run (undefined).
+ */
+export function judgedFiles(report: Pick<LeakReport, 'shard' | 'files' | 'findings'>): ReadonlySet<string> | undefined {
+  if (!report.shard) return undefined;
+  const files = new Set(report.files.map((f) => f.file));
+  for (const f of report.findings) files.add(f.file);
+  return files;
+}
+
+/** The summary's finding counts: warnings exclude known leaks, which count as baselined only. */
+export function countFindings(
+  findings: readonly Finding[],
+): Pick<LeakReport['summary'], 'findings' | 'failing' | 'warning' | 'baselined'> {
+  let failing = 0;
+  let warning = 0;
+  let baselined = 0;
+  for (const f of findings) {
+    if (isFailing(f)) failing++;
+    if (f.baselined) baselined++;
+    else if (f.action === 'warn') warning++;
+  }
+  return { findings: findings.length, failing, warning, baselined };
 }
 
 /** Sorts the findings and counts the summary again, after findings were added (the hang check). */
 export function recount(report: LeakReport): void {
   report.findings.sort(compareFindings);
-  report.summary.findings = report.findings.length;
-  report.summary.failing = report.findings.filter(isFailing).length;
-  report.summary.warning = report.findings.filter((f) => f.action === 'warn' && !f.baselined).length;
-  report.summary.baselined = report.findings.filter((f) => f.baselined).length;
+  Object.assign(report.summary, countFindings(report.findings));
 }
 
 export function buildReport(input: ReportInput): LeakReport {
@@ -87,14 +122,12 @@ export function buildReport(input: ReportInput): LeakReport {
     summary: {
       files: input.files.length,
       tests: input.files.reduce((n, f) => n + f.tests.length, 0),
-      findings: findings.length,
-      failing: findings.filter(isFailing).length,
-      warning: findings.filter((f) => f.action === 'warn' && !f.baselined).length,
-      baselined: findings.filter((f) => f.baselined).length,
+      ...countFindings(findings),
       fileErrors: input.files.filter((f) => f.error !== undefined).length,
       complete: input.interrupted === undefined,
     },
     ...(input.interrupted === undefined ? {} : { interrupted: input.interrupted }),
+    ...(input.shard === undefined ? {} : { shard: input.shard }),
     findings,
     files: [...input.files].sort((a, b) => compareText(a.file, b.file)),
     errors: input.errors,

@@ -6,7 +6,7 @@ import { loadBaseline } from '../baseline.js';
 import { relativePath } from '../stack.js';
 import { renderConsole } from './console.js';
 import { publishToGitHub } from './github.js';
-import { buildReport, type FileInfo, type LeakReport } from './model.js';
+import { buildReport, judgedFiles, type FileInfo, type LeakReport, type Shard } from './model.js';
 import { writeReports } from './outputs.js';
 
 export interface PublishInput {
@@ -29,6 +29,8 @@ export interface PublishInput {
   runnerAnnotates?: boolean;
   /** Why the run did not reach its end (a signal, an early exit, bail): the report is marked incomplete. */
   interrupted?: string;
+  /** The run is one shard of a sharded run. */
+  shard?: Shard;
 }
 
 /**
@@ -76,15 +78,19 @@ export function publishRun(input: PublishInput): LeakReport | undefined {
       findings,
       errors,
       interrupted: input.interrupted,
+      shard: input.shard,
     });
     const baselineFile = path.resolve(input.root, input.options.baseline);
     const baseline = loadBaseline(baselineFile);
-    // Matched once, where each file was judged: stale are the entries no file's judgement matched.
-    if (baseline)
+    // Matched once, where each file was judged: stale are the entries no file's judgement matched. A shard judges
+    // only its own files: another shard's entries are not its to call stale.
+    if (baseline) {
+      const judged = judgedFiles(report);
       report.baseline = {
         file: relativePath(input.root, baselineFile),
-        stale: baseline.entries.filter((_, i) => !matched.has(i)),
+        stale: baseline.entries.filter((e, i) => !matched.has(i) && (!judged || judged.has(e.file))),
       };
+    }
     const { written, errors: writeErrors } = writeReports(report, input.options, input.root);
     if (input.options.console) {
       const show = (p: string) => path.relative(process.cwd(), p) || p;
