@@ -14,8 +14,18 @@ const CLI = path.resolve(TEST_DIR, '../packages/core/dist/cli.js');
 const FIXTURE = 'shared-leaks';
 const SHARDS = 3;
 
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-shards-'));
+const BLOBS = path.join(work, 'blobs');
+
 const RUNS = {
-  vitest: (args: string[]) => runVitest(FIXTURE, ['--pool=forks', ...args]),
+  // Each shard also writes Vitest's blob report, as a CI job does for `vitest --merge-reports`.
+  vitest: (args: string[]) => {
+    const shard = args.find((a) => a.startsWith('--shard='))?.slice('--shard='.length, '--shard='.length + 1);
+    const blob = shard
+      ? ['--reporter=default', '--reporter=blob', `--outputFile.blob=${BLOBS}/blob-${shard}.json`]
+      : [];
+    return runVitest(FIXTURE, ['--pool=forks', ...blob, ...args]);
+  },
   jest: (args: string[]) => runJest(FIXTURE, ['--maxWorkers=2', '--no-cache', ...args]),
 };
 type Runner = keyof typeof RUNS;
@@ -25,7 +35,6 @@ interface Runs {
   shards: RunResult[];
 }
 const runs: Partial<Record<Runner, Runs>> = {};
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-shards-'));
 
 beforeAll(async () => {
   await Promise.all(
@@ -172,5 +181,25 @@ describe.each(Object.keys(RUNS) as Runner[])('%s --shard', (runner) => {
     fs.copyFileSync(fromWhole, rewritten);
     expect(leakwatch(dir, 'baseline', files[2]!, '--out', rewritten).code).toBe(0);
     expect(fs.readFileSync(rewritten, 'utf8')).toBe(fs.readFileSync(fromWhole, 'utf8'));
+  });
+});
+
+describe('vitest --merge-reports', () => {
+  test('the merging run writes the report of the run in one piece, from the results the blobs carried', async () => {
+    expect(fs.readdirSync(BLOBS).sort()).toEqual(['blob-1.json', 'blob-2.json', 'blob-3.json']);
+    const merged = await runVitest(FIXTURE, [`--merge-reports=${BLOBS}`]);
+    try {
+      const report = reportOf(merged);
+      expectSchemaValid(report);
+      expect(report.shard).toBeUndefined();
+      expect(report.summary.fileErrors).toBe(0);
+      expect(identity(report)).toEqual(identity(reportOf(runs.vitest!.whole)));
+      // The table the merging run prints, and its exit code: a failing leak fails it as it failed its shard.
+      expect(merged.output).toContain(`leakwatch ${report.summary.failing} failing`);
+      expect(merged.code).toBe(1);
+      expectJunitValid(merged.junitPath);
+    } finally {
+      cleanup(merged);
+    }
   });
 });

@@ -20,6 +20,11 @@ export interface RunChannel {
   options: ResolvedOptions;
   /** Where the test processes put their file results. */
   dir: string;
+  /**
+   * The runner also keeps each file's result with its own (Vitest's blob reporter: a sharded run merged later on
+   * another machine, where this directory is gone).
+   */
+  attach?: boolean;
 }
 
 export function publishChannel(channel: RunChannel, env: NodeJS.ProcessEnv = process.env): void {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadBaseline } from './baseline.js';
 import { loadConfigFile } from './config-file.js';
-import { Detector } from './detector.js';
+import { Detector, type FileResult } from './detector.js';
 import { resolveOptions, type LeakwatchOptions, type ResolvedOptions } from './options.js';
 import { watchForHang } from './report/hang.js';
 import type { Shard, TestInfo } from './report/model.js';
@@ -25,6 +25,8 @@ export interface RunFile {
   tests: TestInfo[];
   /** What the runner says went wrong with the file as a whole (a crashed or killed worker, a load error), if anything. */
   error?: string;
+  /** The file's result as the runner carried it (see RunChannel.attach), read when none came through the channel. */
+  result?: FileResult;
 }
 
 /** How the run ended, as the runner tells it at its end. */
@@ -73,8 +75,11 @@ export class RunCollector {
     return options;
   }
 
-  /** Before the runner starts its test processes: they inherit the channel. Each run (watch mode) starts empty. */
-  start(): void {
+  /**
+   * Before the runner starts its test processes: they inherit the channel. Each run (watch mode) starts empty.
+   * `attach`: the runner keeps each file's result with its own too (see RunChannel.attach).
+   */
+  start(attach = false): void {
     this.startedAt = new Date();
     if (!this.dir) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `leakwatch-${this.runner}-`));
@@ -85,7 +90,7 @@ export class RunCollector {
       for (const entry of fs.readdirSync(this.dir)) fs.rmSync(path.join(this.dir, entry), { force: true });
     }
     const options = this.options ?? resolveOptions([], process.env);
-    publishChannel({ pid: process.pid, root: this.root, options, dir: this.dir });
+    publishChannel({ pid: process.pid, root: this.root, options, dir: this.dir, ...(attach ? { attach } : {}) });
     removeReports(options, this.root);
     this.finished.clear();
     this.arm();
@@ -158,7 +163,7 @@ export class RunCollector {
   private input(file: RunFile, dir: string | undefined): PublishInput['files'][number] {
     return {
       info: { file: relativePath(this.root, file.path), durationMs: file.durationMs, tests: file.tests },
-      result: dir ? receiveResult(dir, file.path) : undefined,
+      result: (dir ? receiveResult(dir, file.path) : undefined) ?? file.result,
       runnerError: file.error,
     };
   }

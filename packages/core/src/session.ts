@@ -82,6 +82,11 @@ export class FileSession {
   readonly ready: Promise<void>;
   readonly root: string;
   private readonly channel: RunChannel | undefined;
+  /**
+   * The last file's result, when the run wants the runner to carry it with the file's own results (RunChannel.attach):
+   * the adapter attaches it, and the run collector reads it where no result came through the channel.
+   */
+  attachable: FileResult | undefined;
   /** Ids of findings already thrown from a test, so the file's error does not repeat them. */
   private readonly thrown = new Set<string>();
   private readonly init: FileSessionInit;
@@ -149,6 +154,7 @@ export class FileSession {
    */
   async fileEnd(): Promise<Error | undefined> {
     const result: FileResult = await this.detector.fileEnd();
+    this.attachable = this.channel?.attach ? result : undefined;
     this.deliver(result);
     for (const listener of fileEndListeners.splice(0)) {
       try {

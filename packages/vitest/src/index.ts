@@ -9,7 +9,7 @@ import {
   validateOptions,
   type LeakwatchOptions,
 } from '@leakwatch/core/adapter';
-import { LeakwatchReporter } from './reporter.js';
+import { LeakwatchReporter, vitestKeepsBlobs } from './reporter.js';
 
 export {
   DEFAULT_IGNORES,
@@ -136,7 +136,7 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       const collector = new RunCollector('vitest', vitest.config.root, vitest.config.shard);
       await collector.configure(fromCall);
       // Before Vitest starts its workers, which inherit the channel.
-      collector.start();
+      collector.start(vitestKeepsBlobs(vitest.config.reporters));
       vitest.config.reporters.push(new LeakwatchReporter(collector));
     },
   };

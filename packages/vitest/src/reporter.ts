@@ -15,6 +15,8 @@ interface TestModuleLike {
   errors?(): ReadonlyArray<{ message?: string }>;
   /** 'pending' or 'queued' at the run's end: Vitest never got the file's results (its worker exited). */
   state?(): string;
+  /** The file task's meta: leakwatch's result for the file when the run kept it there (runtime.ts, attachResult). */
+  meta?(): Record<string, unknown>;
 }
 
 function runFile(mod: TestModuleLike, workers: string[] = [], cancelled = false): RunFile {
@@ -31,11 +33,13 @@ function runFile(mod: TestModuleLike, workers: string[] = [], cancelled = false)
     // A test without a result is neither passed nor skipped: the file's error says why.
     if (s) tests.push({ titlePath: titlePath(t), state: s, durationMs: t.diagnostic()?.duration });
   }
+  const attached = mod.meta?.()?.leakwatch as RunFile['result'];
   return {
     path: mod.moduleId,
     durationMs: mod.diagnostic()?.duration,
     tests,
     error: errors.length ? errors.join('; ') : undefined,
+    ...(attached && Array.isArray(attached.findings) ? { result: attached } : {}),
   };
 }
 
@@ -80,6 +84,18 @@ export function vitestAnnotates(reporters: readonly unknown[] | undefined): bool
   });
 }
 
+/**
+ * Whether the run writes Vitest's blob report (`--reporter=blob`, for `vitest --merge-reports` later): each file's
+ * result must then travel in the blob, with the file.
+ */
+export function vitestKeepsBlobs(reporters: readonly unknown[] | undefined): boolean {
+  return (reporters ?? []).some((reporter) => {
+    const name = Array.isArray(reporter) ? reporter[0] : reporter;
+    if (name === 'blob') return true;
+    return typeof name === 'object' && name !== null && name.constructor?.name === 'BlobReporter';
+  });
+}
+
 /** Tells the run collector when a run starts and ends, and which files and tests Vitest saw. */
 export class LeakwatchReporter {
   private version: string | undefined;
@@ -88,15 +104,17 @@ export class LeakwatchReporter {
 
   private watchMode = false;
   private annotates = false;
+  private blobs = false;
 
   onInit(vitest: { version?: string; config?: { watch?: boolean; reporters?: readonly unknown[] } }): void {
     this.version = vitest.version;
     this.watchMode = vitest.config?.watch === true;
     this.annotates = vitestAnnotates(vitest.config?.reporters);
+    this.blobs = vitestKeepsBlobs(vitest.config?.reporters);
   }
 
   onTestRunStart(): void {
-    this.collector.start();
+    this.collector.start(this.blobs);
   }
 
   /** Read only if the run is interrupted before its end. */

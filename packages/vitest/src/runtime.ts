@@ -46,6 +46,8 @@ type FileTask = { filepath: string; meta: Record<string, unknown>; result?: { st
 /** The file being collected in this process, judged by the runner hook below if it fails to load. */
 let loading: { filepath: string; session: FileSession } | undefined;
 const kFailedLoads = Symbol.for('leakwatch.failedLoads');
+/** Where a file's result travels in its task's meta (see attachResult); read by reporter.ts. */
+const META_KEY = 'leakwatch';
 
 /**
  * A test file that throws while it loads (at module scope, in a describe body) never runs its hooks, ours included:
@@ -65,9 +67,21 @@ function judgeFailedLoads(): void {
     if (file && suite?.filepath === file.filepath) {
       loading = undefined;
       // Vitest already fails the file: its findings go to the reports only.
-      if (suite.result?.state === 'fail') await file.session.fileEnd().catch(() => {});
+      if (suite.result?.state === 'fail') {
+        await file.session.fileEnd().catch(() => {});
+        attachResult(suite, file.session);
+      }
     }
   };
+}
+
+/**
+ * The file's result in its task's meta, when the run asks for it (Vitest's blob reporter): the blob keeps it, and
+ * `vitest --merge-reports` on another machine hands it to leakwatch's reporter there, with the file.
+ */
+function attachResult(file: { meta?: Record<string, unknown> } | undefined, session: FileSession): void {
+  const result = session.attachable;
+  if (file?.meta && result) file.meta[META_KEY] = result;
 }
 
 /**
@@ -178,7 +192,7 @@ export function watchTestFile(): void {
     // Judged in the cleanup that beforeAll returns: Vitest runs cleanups after every afterAll hook, and ours last
     // (it was registered first), so a server closed by the user's own `beforeAll(() => () => server.close())` is
     // closed before we look.
-    return () => judgeFile();
+    return () => judgeFile(file);
   });
 
   beforeEach(({ task, onTestFinished }) => {
@@ -200,8 +214,9 @@ export function watchTestFile(): void {
     }
   });
 
-  async function judgeFile(): Promise<void> {
+  async function judgeFile(file: { meta?: Record<string, unknown> } | undefined): Promise<void> {
     const leak = await session.fileEnd();
+    attachResult(file, session);
     if (leak && hookErrors.length)
       throw new AggregateError([...hookErrors, leak], 'afterAll hooks failed and leakwatch found leaks');
     if (leak) throw leak;
