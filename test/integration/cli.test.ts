@@ -382,3 +382,22 @@ describe('usage and input errors exit 2 with a message naming the problem and th
     expect(baseline.stderr).toMatch(/leakwatch-baseline\.json is a baseline file, not a JSON report/);
   });
 });
+
+describe('the CI examples (examples/ci)', () => {
+  const dir = path.resolve(TEST_DIR, '../examples/ci');
+  const lines = fs
+    .readdirSync(dir)
+    .flatMap((name) => fs.readFileSync(path.join(dir, name), 'utf8').split('\n'))
+    .map((line) => /npx leakwatch (\w+)(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null);
+
+  test('use only commands and options the CLI has', () => {
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const [, command, rest] of lines) {
+      const help = leakwatch(command!, '--help');
+      expect(help.code, `leakwatch ${command} --help`).toBe(0);
+      for (const option of rest!.match(/--[a-z-]+/g) ?? [])
+        expect(help.stdout, `${command} ${option}`).toContain(option);
+    }
+  });
+});
