@@ -8,9 +8,34 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
     beforeAll(async () => {
       // --no-cache: without timings from an earlier run Jest never switches to run-in-band, where the deliberate leaks
       // would keep its main process alive (the hang that reaping, not detection, addresses).
-      run = await runJest('jest-kinds', ['--maxWorkers=2', '--no-cache'], { jest });
+      // --json: Jest's own results on stdout (its reporters and leakwatch's table go to stderr).
+      run = await runJest('jest-kinds', ['--maxWorkers=2', '--no-cache', '--json'], { jest });
     });
     afterAll(() => cleanup(run));
+
+    test("Jest's own --json results show the leaks: the file fails with the LeakError, each leak with its site", () => {
+      const results = JSON.parse(run.stdout) as {
+        success: boolean;
+        testResults: Array<{
+          name: string;
+          status: string;
+          message: string;
+          assertionResults: Array<{ status: string }>;
+        }>;
+      };
+      const file = (name: string) => results.testResults.find((r) => r.name.endsWith(name))!;
+      expect(results.success).toBe(false);
+      // Judged after the file's afterAll hooks, the leaks fail the file, as Jest shows an afterAll error.
+      const leaky = file('leaky.test.js');
+      expect(leaky.status).toBe('failed');
+      expect(leaky.message).toContain('LeakError: leakwatch found 6 leaks');
+      expect(leaky.message).toMatch(
+        /- timer at leaky\.test\.js:9:5: A timer created in test "leaks > interval" is still open/,
+      );
+      // A warning (the global, the listener) fails nothing; the clean file passes with an empty message.
+      expect(leaky.message).not.toContain('leakedGlobal');
+      expect(file('clean.test.js')).toMatchObject({ status: 'passed', message: '' });
+    });
 
     test('every kind is found, attributed to its test and line, and the run fails', () => {
       expect(run.code, run.output).toBe(1);
