@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Finding } from '../../packages/core/src/finding.js';
-import { renderJunit, TEST_FAILED } from '../../packages/core/src/report/junit.js';
+import { renderJunit, RUNNER_FAILED, TEST_FAILED } from '../../packages/core/src/report/junit.js';
 import type { FileInfo, LeakReport } from '../../packages/core/src/report/model.js';
 import { expectJunitValid, JUNIT_XSD, parseJunit } from '../integration/helpers.js';
 
@@ -413,11 +413,16 @@ describe('a test the runner failed', () => {
     expect(byName['fails and warns']!.failures).toEqual([{ type: 'leakwatch.test-failed', message: TEST_FAILED }]);
     expect(byName['fails and warns']!.systemOut).toContain('leakwatch warning');
     expect(byName['failed by its leak']!.failures).toEqual([{ type: 'leakwatch.listener', message: 'A listener' }]);
+    // Whether it also failed for its own reason is the runner's to say: the text says where to look.
+    expect(xpath(file, "string(//testcase[@name='failed by its leak']/failure)")).toBe(
+      `    at process listener (${API}:12:5)\n[fail] process listener\nA listener\n\n${RUNNER_FAILED}`,
+    );
     // The look-alikes that passed: a leak's failure alone, and no failure at all.
     expect(byName['passes and leaks']!.failures).toEqual([
       { type: 'leakwatch.timer', message: 'A timer is still open' },
     ]);
     expect(byName.passes!.failures).toEqual([]);
+    expect(xpath(file, "string(//testcase[@name='passes and leaks']/failure)")).not.toContain(RUNNER_FAILED);
     expect(suite!.attrs).toMatchObject({ tests: '6', failures: '5' });
     expect(xpath(file, 'count(//failure)')).toBe('5');
     // Its own error's place is unknown here: a reader of failure texts is sent to the leak's line, not elsewhere.

@@ -1,7 +1,7 @@
 import { isFailing, type Finding } from '../finding.js';
 import { KIND_INFO } from '../kinds.js';
 import { DEFAULT_JUNIT, type JunitOptions } from '../options.js';
-import type { LeakReport } from './model.js';
+import type { LeakReport, TestInfo } from './model.js';
 
 // Characters XML 1.0 cannot carry at all are dropped; the rest are escaped in this one place.
 const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -58,6 +58,9 @@ function lineIn(file: string, f: Finding): number | undefined {
 
 /** The text of the <failure> of a test the runner failed for a reason of its own. */
 export const TEST_FAILED = "the test itself failed: its own error is in the runner's report";
+/** After the leaks of a test the runner failed, when one of them was thrown into it: it may be the only reason. */
+export const RUNNER_FAILED =
+  "the runner failed this test: leakwatch's error is among its errors in the runner's report, after the test's own if it has one";
 
 interface Case {
   name: string;
@@ -66,12 +69,8 @@ interface Case {
   findings: Finding[];
   /** The test file, for `file` and `line` (fileAttributes); the failure's lines are looked up in it. */
   file: string | undefined;
-  skipped?: boolean;
-  /**
-   * The runner failed the test and no leak of leakwatch's was thrown into it (test-scoped failing findings are):
-   * the failure is the test's own, and it comes first.
-   */
-  failedOnItsOwn?: boolean;
+  /** The runner's verdict on the test; none for leakwatch's own testcases. */
+  state?: TestInfo['state'];
 }
 
 /** Sited findings first, so that the failure's text starts with a creation site whenever one is known. */
@@ -95,9 +94,13 @@ function testcase(c: Case, junit: JunitOptions): { xml: string; failed: boolean 
     place = { file: c.file, line };
   }
   const body: string[] = [];
-  if (c.skipped) body.push('      <skipped/>');
+  if (c.state === 'skipped') body.push('      <skipped/>');
+  // A failing test-scoped finding is thrown into its test: the runner may have failed the test for that alone. With
+  // none, the runner failed it for a reason of its own, which comes first.
+  const thrown = failing.some((f) => f.scope === 'test');
+  const failedOnItsOwn = c.state === 'failed' && !thrown;
   // One <failure> per testcase: stricter JUnit readers accept no more; every failing finding is in its text.
-  const failed = failing.length > 0 || c.failedOnItsOwn === true;
+  const failed = failing.length > 0 || failedOnItsOwn;
   if (failed) {
     const first = failing[0];
     const leaks =
@@ -107,13 +110,14 @@ function testcase(c: Case, junit: JunitOptions): { xml: string; failed: boolean 
     const texts = failing.map(describe);
     let type: string;
     let message: string;
-    if (c.failedOnItsOwn) {
+    if (failedOnItsOwn) {
       type = 'leakwatch.test-failed';
       message = failing.length ? `${TEST_FAILED}; it also leaked: ${leaks}` : TEST_FAILED;
       texts.unshift(TEST_FAILED);
     } else {
       type = failing.length === 1 ? `leakwatch.${first!.kind}` : 'leakwatch';
       message = leaks;
+      if (c.state === 'failed') texts.push(RUNNER_FAILED);
     }
     // The testcase's place, not the creation site's: mikepenz/action-junit-report takes the testcase's file, then the
     // first line it finds on the testcase or the failure, so both must be of the same file.
@@ -160,7 +164,7 @@ class Suite {
     this.cases.push(xml);
     this.findings += c.findings.length;
     if (failed) this.failures++;
-    if (c.skipped) this.skipped++;
+    if (c.state === 'skipped') this.skipped++;
   }
 
   addError(xml: string): void {
@@ -218,8 +222,7 @@ export function renderJunit(report: LeakReport, options: Partial<JunitOptions> =
           time: seconds(test.durationMs),
           findings: own,
           file,
-          skipped: test.state === 'skipped',
-          failedOnItsOwn: test.state === 'failed' && !own.some((f) => f.scope === 'test' && isFailing(f)),
+          state: test.state,
         },
         junit,
       );
