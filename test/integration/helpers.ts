@@ -140,50 +140,82 @@ export function parseJunit(file: string): JunitSuite[] {
 }
 
 /**
- * One <testcase> per test the runner reported (named by its title path), a <failure> exactly on the tests with a
- * failing finding, and one extra "outside any test" case per file that has findings not tied to a test.
+ * One <testcase> per test the runner reported (named by its title path), in its file's suite; a <failure> exactly on
+ * the tests with a failing finding or that the runner failed on their own (first, then the leaks), and one suite
+ * `leakwatch` with a testcase per file that has findings outside any test (and per test the runner did not list).
  */
 export function expectJunitMatchesReport(run: RunResult): void {
   const report = run.report!;
   const suites = parseJunit(run.junitPath);
-  const files = (report as any).files as Array<{ file: string; tests: Array<{ titlePath: string[] }>; error?: string }>;
-  // An incomplete run adds a suite of its own, named 'leakwatch', with the error that says so.
+  const files = (report as any).files as Array<{
+    file: string;
+    tests: Array<{ titlePath: string[]; state: string }>;
+    error?: string;
+  }>;
+  const failing = (f: Finding) => f.action === 'fail' && (f as { baselined?: boolean }).baselined !== true;
+  const expectCase = (c: JunitCase, own: Finding[], failedOnItsOwn: boolean, where: string) => {
+    const leaks = own.filter(failing);
+    const types = failedOnItsOwn
+      ? ['leakwatch.test-failed']
+      : leaks.length === 0
+        ? []
+        : [leaks.length === 1 ? `leakwatch.${leaks[0]!.kind}` : 'leakwatch'];
+    // At most one <failure> per testcase (stricter JUnit readers allow no more), typed by kind when it holds one.
+    expect(
+      c.failures.map((f) => f.type),
+      `<failure>s of "${c.name}" in ${where}`,
+    ).toEqual(types);
+    if (!failedOnItsOwn && leaks.length > 1) expect(c.failures[0]!.message).toContain(`${leaks.length} leaks`);
+    expect(c.systemOut !== undefined, `<system-out> (warnings) of "${c.name}" in ${where}`).toBe(
+      own.some((f) => !failing(f)),
+    );
+  };
+  const outside: Array<{ name: string; classname: string; own: Finding[] }> = [];
+  // An incomplete run adds its error to the leakwatch suite.
   const incomplete = (report.summary as { complete?: boolean }).complete === false;
-  expect(suites.map((s) => s.attrs.name).sort()).toEqual(
-    [...files.map((f) => f.file), ...(incomplete ? ['leakwatch'] : [])].sort(),
-  );
   for (const { file, tests, error } of files) {
     const suite = suites.find((s) => s.attrs.name === file)!;
+    expect(suite, `the suite of ${file}`).toBeDefined();
+    expect(suite.attrs.file).toBe(file);
     const findings = report.findings.filter((f) => f.file === file);
-    const outside = findings.filter((f) => f.test === null);
-    const names = tests.map((t) => t.titlePath.join(' > '));
+    const listed = new Map(tests.map((t) => [t.titlePath.join(' > '), t]));
     const expectedNames = [
-      ...names,
-      ...(outside.length ? ['leakwatch: leaks outside any test'] : []),
+      ...listed.keys(),
       // A file that did not finish: one <error> testcase naming the cause.
       ...(error === undefined ? [] : ['leakwatch: test file did not finish']),
     ];
     expect(suite.cases.map((c) => c.name).sort(), `testcases of ${file}`).toEqual([...expectedNames].sort());
     for (const c of suite.cases) {
       expect(c.classname).toBe(file);
-      const own =
-        c.name === 'leakwatch: leaks outside any test'
-          ? outside
-          : findings.filter((f) => f.test?.join(' > ') === c.name);
-      const failing = own.filter((f) => f.action === 'fail');
-      // At most one <failure> per testcase (stricter JUnit readers allow no more), typed by kind when it holds one.
-      expect(
-        c.failures.map((f) => f.type),
-        `<failure>s of "${c.name}" in ${file}`,
-      ).toEqual(failing.length === 0 ? [] : [failing.length === 1 ? `leakwatch.${failing[0]!.kind}` : 'leakwatch']);
-      if (failing.length > 1) expect(c.failures[0]!.message).toContain(`${failing.length} leaks`);
-      expect(c.systemOut !== undefined, `<system-out> (warnings) of "${c.name}" in ${file}`).toBe(
-        own.some((f) => f.action === 'warn'),
-      );
+      const test = listed.get(c.name);
+      const own = findings.filter((f) => f.test?.join(' > ') === c.name);
+      // Failing test-scoped findings are thrown into their test: then the runner's failure may be leakwatch's alone.
+      const failedOnItsOwn = test?.state === 'failed' && !own.some((f) => f.scope === 'test' && failing(f));
+      expectCase(c, own, failedOnItsOwn, file);
+    }
+    const nowhere = findings.filter((f) => f.test === null);
+    if (nowhere.length) outside.push({ name: `${file}: leaks outside any test`, classname: file, own: nowhere });
+    for (const f of findings) {
+      const name = f.test && `${file} > ${f.test.join(' > ')}`;
+      if (!f.test || listed.has(f.test.join(' > '))) continue;
+      const known = outside.find((o) => o.name === name);
+      if (known) known.own.push(f);
+      else outside.push({ name: name!, classname: file, own: [f] });
     }
     const failedCases = suite.cases.filter((c) => c.failures.length > 0).length;
     expect(Number(suite.attrs.tests)).toBe(suite.cases.length);
     expect(Number(suite.attrs.failures)).toBe(failedCases);
+  }
+  const extra = suites.find((s) => s.attrs.name === 'leakwatch');
+  expect(suites.map((s) => s.attrs.name).sort()).toEqual(
+    [...files.map((f) => f.file), ...(extra ? ['leakwatch'] : [])].sort(),
+  );
+  const extraNames = [...outside.map((o) => o.name), ...(incomplete ? ['leakwatch: run did not finish'] : [])];
+  expect(extra?.cases.map((c) => c.name).sort() ?? [], 'testcases of the leakwatch suite').toEqual(extraNames.sort());
+  for (const o of outside) {
+    const c = extra!.cases.find((x) => x.name === o.name)!;
+    expect(c.classname).toBe(o.classname);
+    expectCase(c, o.own, false, 'the leakwatch suite');
   }
 }
 

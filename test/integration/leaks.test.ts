@@ -181,14 +181,17 @@ describe('JUnit report', () => {
     expectJunitMatchesReport(run);
     const suites = parseJunit(run.junitPath);
     const cases = suites.flatMap((s) => s.cases.map((c) => ({ ...c, file: s.attrs.name })));
-    // The tests themselves, plus one "outside any test" case for placement.test.ts.
+    // The tests themselves, plus one "outside any test" case for placement.test.ts, in the leakwatch suite.
     expect(cases).toHaveLength(LEAKS_TEST_COUNT + 1);
+    expect(cases.filter((c) => c.file === 'leakwatch').map((c) => [c.name, c.classname])).toEqual([
+      ['placement.test.ts: leaks outside any test', 'placement.test.ts'],
+    ]);
     const byName = (file: string, name: string) => cases.find((c) => c.file === file && c.name === name)!;
     expect(byName('timers.test.ts', 'timers > setInterval never cleared').failures).toEqual([
       expect.objectContaining({ type: 'leakwatch.timer' }),
     ]);
     // Several leaks of one testcase share its single <failure>, which names how many.
-    expect(byName('placement.test.ts', 'leakwatch: leaks outside any test').failures).toMatchObject([
+    expect(byName('leakwatch', 'placement.test.ts: leaks outside any test').failures).toMatchObject([
       { type: 'leakwatch', message: expect.stringContaining('4 leaks') },
     ]);
     expect(byName('placement.test.ts', 'outer > inner > deep test').failures).toMatchObject([

@@ -127,3 +127,31 @@ describe('threshold only where it means something', () => {
     expect(() => validateOptions({ kinds: { heap: { allow: -1 } } }, 'x.ts')).toThrow(/"kinds\.heap\.allow"/);
   });
 });
+
+describe('junit', () => {
+  test('fileAttributes is off by default; a layer turns it on, a later one back off', () => {
+    expect(resolveOptions([], NO_ENV).junit).toEqual({ fileAttributes: false });
+    expect(resolveOptions([{ junit: { fileAttributes: true } }], NO_ENV).junit).toEqual({ fileAttributes: true });
+    expect(resolveOptions([{ junit: { fileAttributes: true } }, { junit: {} }], NO_ENV).junit.fileAttributes).toBe(
+      true,
+    );
+    expect(
+      resolveOptions([{ junit: { fileAttributes: true } }, { junit: { fileAttributes: false } }], NO_ENV).junit,
+    ).toEqual({ fileAttributes: false });
+  });
+
+  test('a wrong value or an unknown field names the key and the fix', () => {
+    const fix =
+      /Fix: use \{ fileAttributes: true \} \(file and line on each testcase, for GitLab, CircleCI and mikepenz\/action-junit-report\) or \{ fileAttributes: false \}/;
+    expect(() => validateOptions({ junit: { fileAttributes: 'yes' } }, 'x.ts')).toThrow(
+      /invalid value for "junit\.fileAttributes": expected true or false, got 'yes' in x\.ts\./,
+    );
+    expect(() => validateOptions({ junit: { fileAttributes: 'yes' } }, 'x.ts')).toThrow(fix);
+    expect(() => validateOptions({ junit: 'gitlab' }, 'x.ts')).toThrow(
+      /invalid value for "junit": expected an object, got 'gitlab' in x\.ts\./,
+    );
+    expect(() => validateOptions({ junit: { flavor: 'gitlab' } }, 'x.ts')).toThrow(/unknown option "junit\.flavor"/);
+    expect(() => validateOptions({ junit: { flavor: 'gitlab' } }, 'x.ts')).toThrow(fix);
+    expect(validateOptions({ junit: { fileAttributes: true } }, 'x.ts')).toEqual({ junit: { fileAttributes: true } });
+  });
+});

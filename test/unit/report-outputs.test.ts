@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { resolveOptions } from '../../packages/core/src/options.js';
-import { cannotWrite, removeReports } from '../../packages/core/src/report/outputs.js';
+import { buildReport } from '../../packages/core/src/report/model.js';
+import { cannotWrite, removeReports, writeReports } from '../../packages/core/src/report/outputs.js';
 import { fileError } from '../../packages/core/src/report/publish.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-outputs-'));
@@ -35,6 +36,29 @@ describe('removeReports', () => {
     fs.mkdirSync(path.join(dir, 'a-folder'));
     expect(() => removeReports(resolveOptions([{ outputFile: { json: 'a-folder' } }], {}), dir)).not.toThrow();
     expect(fs.statSync(path.join(dir, 'a-folder')).isDirectory()).toBe(true);
+  });
+});
+
+describe('writeReports', () => {
+  test("the JUnit report is written with the run's junit option", () => {
+    const write = (junit: { fileAttributes?: boolean }) => {
+      const options = resolveOptions([{ outputFile: { junit: 'junit/leakwatch-junit.xml' }, junit }], {});
+      const report = buildReport({
+        runner: 'vitest',
+        startedAt: new Date(0),
+        durationMs: 1,
+        options,
+        files: [{ file: 'a.test.ts', tests: [{ titlePath: ['runs'], state: 'passed' }] }],
+        findings: [],
+        errors: [],
+      });
+      expect(writeReports(report, options, dir).errors).toEqual([]);
+      return fs.readFileSync(path.join(dir, 'junit', 'leakwatch-junit.xml'), 'utf8');
+    };
+    expect(write({ fileAttributes: true })).toContain(
+      '<testcase name="runs" classname="a.test.ts" time="0.000" file="a.test.ts"/>',
+    );
+    expect(write({})).toContain('<testcase name="runs" classname="a.test.ts" time="0.000"/>');
   });
 });
 

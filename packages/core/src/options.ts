@@ -54,7 +54,23 @@ export interface LeakwatchOptions {
    * secrets masked). Default 'hidden': arguments carry tokens and passwords, and reports are shared.
    */
   childArguments?: 'hidden' | 'masked';
+  /** How the JUnit report is written for the CI that reads it (see JunitOptions). */
+  junit?: Partial<JunitOptions>;
 }
+
+/**
+ * The JUnit report's shape. The default stays valid against the JUnit 10 schema (Jenkins): the leaking line travels
+ * as the first frame of each <failure>, where GitHub's JUnit actions look for it.
+ */
+export interface JunitOptions {
+  /**
+   * `file` and `line` on every <testcase> and <failure>: GitLab shows the file, CircleCI splits tests by it, and
+   * mikepenz/action-junit-report annotates that line. The JUnit 10 schema has no such attributes on a testcase.
+   */
+  fileAttributes: boolean;
+}
+
+export const DEFAULT_JUNIT: Readonly<JunitOptions> = { fileAttributes: false };
 
 export interface IgnoreRule {
   /** One kind or several. */
@@ -81,6 +97,7 @@ export interface ResolvedOptions {
   scope: 'file' | 'test';
   consoleAll: boolean;
   childArguments: 'hidden' | 'masked';
+  junit: JunitOptions;
 }
 
 /** Built on first validation: the runner's main process validates, its workers receive options already resolved. */
@@ -128,6 +145,7 @@ function buildOptionsSchema() {
     scope: v.optional(v.picklist(['file', 'test'] as const)),
     consoleAll: v.optional(v.boolean()),
     childArguments: v.optional(v.picklist(['hidden', 'masked'] as const)),
+    junit: v.optional(v.strictObject({ fileAttributes: v.optional(v.boolean()) })),
   });
 }
 let optionsSchema: ReturnType<typeof buildOptionsSchema> | undefined;
@@ -147,6 +165,8 @@ const FIX: Record<string, string> = {
     'use true (print every finding) or false (the most severe 5 per file and 20 per run; the reports keep all)',
   childArguments:
     "use 'hidden' (a leaked child shows its command and argument count) or 'masked' (its arguments too, secrets masked)",
+  junit:
+    'use { fileAttributes: true } (file and line on each testcase, for GitLab, CircleCI and mikepenz/action-junit-report) or { fileAttributes: false } (the JUnit 10 schema, the default)',
 };
 
 export class LeakwatchConfigError extends Error {
@@ -367,15 +387,17 @@ export function resolveOptions(
       scope: merged.scope ?? 'file',
       consoleAll: merged.consoleAll ?? false,
       childArguments: merged.childArguments ?? 'hidden',
+      junit: { ...DEFAULT_JUNIT, ...merged.junit },
     },
     env,
   );
 }
 
 /** A layer in object form: each kind's shorthand action expanded to `{ action }`, and fields set to undefined dropped. */
-export interface NormalizedLayer extends Omit<LeakwatchOptions, 'kinds' | 'outputFile' | 'ignore'> {
+export interface NormalizedLayer extends Omit<LeakwatchOptions, 'kinds' | 'outputFile' | 'ignore' | 'junit'> {
   kinds: Partial<Record<Kind, Partial<KindPolicy>>>;
   outputFile: { json?: string; junit?: string };
+  junit: Partial<JunitOptions>;
   ignore: IgnoreRule[];
 }
 
@@ -384,7 +406,7 @@ export interface NormalizedLayer extends Omit<LeakwatchOptions, 'kinds' | 'outpu
  * means "not set here", so it must not erase what a lower layer set.
  */
 export function normalizeLayer(layer: LeakwatchOptions | undefined): NormalizedLayer {
-  const { kinds, outputFile, ignore, ...scalars } = layer ?? {};
+  const { kinds, outputFile, ignore, junit, ...scalars } = layer ?? {};
   const normalized: Partial<Record<Kind, Partial<KindPolicy>>> = {};
   for (const [kind, setting] of Object.entries(kinds ?? {}) as Array<[Kind, KindSetting | undefined]>) {
     if (setting === undefined) continue;
@@ -394,20 +416,22 @@ export function normalizeLayer(layer: LeakwatchOptions | undefined): NormalizedL
     ...definedOnly(scalars),
     kinds: normalized,
     outputFile: definedOnly(outputFile ?? {}),
+    junit: definedOnly(junit ?? {}),
     ignore: ignore ?? [],
   };
 }
 
 /** Merges layers in object form, later ones winning field by field; ignore rules add up (a layer can only ignore more). */
 export function mergeLayers(layers: ReadonlyArray<LeakwatchOptions | undefined>): NormalizedLayer {
-  const merged: NormalizedLayer = { kinds: {}, outputFile: {}, ignore: [] };
+  const merged: NormalizedLayer = { kinds: {}, outputFile: {}, junit: {}, ignore: [] };
   for (const layer of layers.map(normalizeLayer)) {
-    const { kinds, outputFile, ignore, ...scalars } = layer;
+    const { kinds, outputFile, junit, ignore, ...scalars } = layer;
     Object.assign(merged, scalars);
     for (const [kind, policy] of Object.entries(kinds) as Array<[Kind, Partial<KindPolicy>]>) {
       merged.kinds[kind] = { ...merged.kinds[kind], ...policy };
     }
     Object.assign(merged.outputFile, outputFile);
+    Object.assign(merged.junit, junit);
     merged.ignore.push(...ignore);
   }
   return merged;

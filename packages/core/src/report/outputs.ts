@@ -26,7 +26,12 @@ interface Target {
 function targets(options: ResolvedOptions, root: string): Target[] {
   const all: Array<Omit<Target, 'file'> & { file: string | undefined }> = [
     { option: 'outputFile.json', label: 'JSON report', file: options.outputFile.json, render: renderJson },
-    { option: 'outputFile.junit', label: 'JUnit report', file: options.outputFile.junit, render: renderJunit },
+    {
+      option: 'outputFile.junit',
+      label: 'JUnit report',
+      file: options.outputFile.junit,
+      render: (r) => renderJunit(r, options.junit),
+    },
   ];
   return all.flatMap((t) => (t.file ? [{ ...t, file: path.resolve(root, t.file) }] : []));
 }
