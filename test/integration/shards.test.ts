@@ -192,7 +192,7 @@ describe('vitest --merge-reports', () => {
       const report = reportOf(merged);
       expectSchemaValid(report);
       expect(report.shard).toBeUndefined();
-      expect(report.summary.fileErrors).toBe(0);
+      expect((report.summary as { fileErrors?: number }).fileErrors).toBe(0);
       expect(identity(report)).toEqual(identity(reportOf(runs.vitest!.whole)));
       // The table the merging run prints, and its exit code: a failing leak fails it as it failed its shard.
       expect(merged.output).toContain(`leakwatch ${report.summary.failing} failing`);

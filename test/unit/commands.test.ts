@@ -148,6 +148,21 @@ describe('report filters and formats', () => {
     expect(formatReport(r, 'text', { root: dir })).toContain('test/a.test.ts:10:3');
     expect(formatReport(report([]), 'text', { root: dir })).toBe('leakwatch: no leaks found (0 files, 0 tests)\n');
   });
+
+  test("junit is rendered with the run's own junit option, from the report's policy", () => {
+    const files = [{ file: 'test/a.test.ts', tests: [{ titlePath: ['a', 'polls'], state: 'passed' as const }] }];
+    const withFiles = (fileAttributes: boolean) =>
+      formatReport({ ...r, files, policy: { ...r.policy, junit: { fileAttributes } } }, 'junit', { root: dir });
+    expect(withFiles(true)).toMatch(
+      /<testcase name="a &gt; polls" classname="test\/a.test.ts"[^>]* file="test\/a.test.ts"/,
+    );
+    expect(withFiles(false)).not.toMatch(/<testcase[^>]* file=/);
+    // A report written before the option existed: the default.
+    const { junit: _, ...older } = r.policy as typeof r.policy & { junit?: unknown };
+    expect(formatReport({ ...r, files, policy: older as typeof r.policy }, 'junit', { root: dir })).not.toMatch(
+      /<testcase[^>]* file=/,
+    );
+  });
 });
 
 describe('loadReport', () => {

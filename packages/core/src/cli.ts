@@ -26,7 +26,7 @@ import { KINDS, type Kind } from './kinds.js';
 import { DEFAULT_BASELINE, LeakwatchConfigError } from './options.js';
 import { mergeReports } from './merge.js';
 import { renderJson } from './report/json.js';
-import { renderJunit } from './report/junit.js';
+import { junitOptionsOf, renderJunit } from './report/junit.js';
 import { judgedFiles, type LeakReport } from './report/model.js';
 import { writeFileAtomic } from './report/write.js';
 
@@ -216,7 +216,7 @@ function mergeCommand(files: string[], options: Record<string, unknown>, io: Io)
   const written: string[] = [];
   for (const [file, render] of [
     [out, renderJson],
-    [junit, renderJunit],
+    [junit, (report: LeakReport) => renderJunit(report, junitOptionsOf(report))],
   ] as const) {
     if (!file) continue;
     try {

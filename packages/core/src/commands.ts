@@ -12,7 +12,7 @@ import { LeakwatchConfigError } from './options.js';
 import { renderConsole } from './report/console.js';
 import { renderMarkdown } from './report/github.js';
 import { renderJson } from './report/json.js';
-import { renderJunit } from './report/junit.js';
+import { junitOptionsOf, renderJunit } from './report/junit.js';
 import { countFindings, type LeakReport } from './report/model.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
@@ -151,7 +151,7 @@ export function formatReport(report: LeakReport, format: ReportFormat, options: 
     case 'json':
       return renderJson(report);
     case 'junit':
-      return renderJunit(report);
+      return renderJunit(report, junitOptionsOf(report));
     case 'markdown':
       return renderMarkdown(report);
     case 'text': {

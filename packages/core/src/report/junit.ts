@@ -194,6 +194,15 @@ class Suite {
  * By default valid against the JUnit 10 schema (Jenkins), which has no <properties> and no `file` on a testcase;
  * `junit.fileAttributes` adds `file` and `line` (see JunitOptions). Without options, the default's.
  */
+/**
+ * The JUnit options a report was written with (its resolved `policy`), for re-rendering it later (`leakwatch report
+ * --format junit`, `leakwatch merge --junit`); a report written before the option existed gets the default.
+ */
+export function junitOptionsOf(report: Pick<LeakReport, 'policy'>): Partial<JunitOptions> {
+  const junit = (report.policy as { junit?: { fileAttributes?: unknown } } | undefined)?.junit;
+  return { fileAttributes: junit?.fileAttributes === true };
+}
+
 export function renderJunit(report: LeakReport, options: Partial<JunitOptions> = {}): string {
   const junit: JunitOptions = { ...DEFAULT_JUNIT, ...options };
   // Maps and pushes, never a search or a copy inside a loop: a run of 20,000 files renders in milliseconds.
