@@ -143,6 +143,20 @@ describe.each(RUNNERS)('%s', (runner) => {
       expect(types('fails and leaks a listener')).toEqual(['AssertionError', 'LeakError']);
       expect(types('passes and leaks a listener')).toEqual(['LeakError']);
       expect(types('fails and leaks a timer')).toEqual(['AssertionError']);
+      // Every leak of a test is also an annotation of it, which Vitest's JUnit reporter writes as a property; the
+      // clean look-alikes have none.
+      const property = (name: string) =>
+        xpath(own, `string(//testcase[@name='${name}']/properties/property[1]/@value)`);
+      const properties = (name: string) => Number(xpath(own, `count(//testcase[@name='${name}']/properties/property)`));
+      expect(property('passes and leaks a timer')).toMatch(
+        /^leakwatch: A timer created in test "passes and leaks a timer" is still open/,
+      );
+      expect(xpath(own, `string(//testcase[@name='passes and leaks a timer']/properties/property[1]/@name)`)).toBe(
+        'error',
+      );
+      expect(property('fails and leaks a listener')).toMatch(/^leakwatch: The test added a process "leakwatch-junit-failed" listener/);
+      expect(properties('passes cleanly')).toBe(0);
+      expect(properties('fails cleanly')).toBe(0);
       return;
     }
     const json = JSON.parse(fs.readFileSync(run.jestJson!, 'utf8')) as {

@@ -163,9 +163,17 @@ export class RunCollector {
   private input(file: RunFile, dir: string | undefined): PublishInput['files'][number] {
     return {
       info: { file: relativePath(this.root, file.path), durationMs: file.durationMs, tests: file.tests },
-      result: (dir ? receiveResult(dir, file.path) : undefined) ?? file.result,
+      result: this.resultOf(file, dir),
       runnerError: file.error,
     };
+  }
+
+  /**
+   * The file's result, as its test process sent it through the channel or the runner carried it (RunFile.result);
+   * undefined when none came back.
+   */
+  resultOf(file: RunFile, dir = this.dir): FileResult | undefined {
+    return (dir ? receiveResult(dir, file.path) : undefined) ?? file.result;
   }
 
   /**

@@ -1,7 +1,17 @@
-import type { RunCollector, RunFile, TestInfo } from '@leakwatch/core/adapter';
+import path from 'node:path';
+import type { FileResult, RunCollector, RunFile, TestInfo } from '@leakwatch/core/adapter';
+
+/** A test annotation as Vitest keeps it on the test's task (Vitest ≥ 3.2). */
+interface Annotation {
+  type: string;
+  message: string;
+  location?: { file: string; line: number; column: number };
+}
 
 /** The pieces of Vitest's reporter API (v4/v5) this reporter reads; kept structural so both majors type-check. */
 interface TestCaseLike {
+  /** Vitest's own task: its `annotations` are what Vitest's JUnit (as properties) and HTML reporters show. */
+  task?: { annotations?: Annotation[] };
   name: string;
   parent: { type: string; name?: string; parent?: unknown };
   result(): { state: string };
@@ -85,6 +95,31 @@ export function vitestAnnotates(reporters: readonly unknown[] | undefined): bool
 }
 
 /**
+ * Each finding of a test as an annotation of that test, with the leak's site as its location, so that Vitest's own
+ * JUnit reporter (a <property> per annotation) and HTML reporter show the leaks too. Added to the test's task before
+ * those reporters write (at the run's end), once: a test already carrying the same annotation (replayed from a blob
+ * by `--merge-reports`) keeps it. Not sent to `onTestCaseAnnotate`: the GitHub annotations are leakwatch's own, and a
+ * leak thrown into the test is annotated by Vitest's `github-actions` reporter as the test's error.
+ */
+function annotateTests(mod: TestModuleLike, result: FileResult, root: string): void {
+  const tests = new Map<string, TestCaseLike>();
+  for (const t of mod.children.allTests()) tests.set(titlePath(t).join('\u0000'), t);
+  for (const f of result.findings) {
+    const annotations = f.test ? tests.get(f.test.join('\u0000'))?.task?.annotations : undefined;
+    if (!Array.isArray(annotations)) continue;
+    const annotation: Annotation = {
+      type: f.baselined ? 'notice' : f.action === 'warn' ? 'warning' : 'error',
+      message: `leakwatch: ${f.message}`,
+      ...(f.site
+        ? { location: { file: path.resolve(root, f.site.file), line: f.site.line, column: f.site.column } }
+        : {}),
+    };
+    const same = (a: Annotation) => a.message === annotation.message && a.location?.line === annotation.location?.line;
+    if (!annotations.some(same)) annotations.push(annotation);
+  }
+}
+
+/**
  * Whether the run writes Vitest's blob report (`--reporter=blob`, for `vitest --merge-reports` later): each file's
  * result must then travel in the blob, with the file.
  */
@@ -117,9 +152,11 @@ export class LeakwatchReporter {
     this.collector.start(this.blobs);
   }
 
-  /** Read only if the run is interrupted before its end. */
   onTestModuleEnd(mod: TestModuleLike): void {
+    // Read only if the run is interrupted before its end.
     this.collector.fileDone(mod.moduleId, () => runFile(mod));
+    const result = mod.state?.() === 'pending' ? undefined : this.collector.resultOf(runFile(mod));
+    if (result?.findings.length) annotateTests(mod, result, this.collector.root);
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModuleLike>, unhandledErrors?: unknown, reason?: string): void {
