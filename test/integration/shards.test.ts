@@ -72,13 +72,22 @@ const reportOf = (run: RunResult): Report => {
 function identity(report: Report) {
   return {
     findings: report.findings.map((f) => ({ id: f.id, kind: f.kind, action: f.action, test: f.test, site: f.site })),
-    files: (report.files as Array<{ file: string; tests: Array<{ titlePath: string[]; state: string }> }>).map((f) => ({
+    files: (report.files as Array<{ file: string; tests: Array<{ titlePath: string[] }> }>).map((f) => ({
       file: f.file,
-      tests: f.tests.map((t) => `${t.titlePath.join(' > ')}: ${t.state}`).sort(),
+      // Titles, not states: a test the runner times out on a busy machine (measured.test.js retains 92 MiB) is the
+      // runner's verdict, not leakwatch's.
+      tests: f.tests.map((t) => t.titlePath.join(' > ')).sort(),
     })),
     summary: report.summary,
   };
 }
+
+/** The leak failures of a JUnit testcase: not the one saying the runner failed the test (see identity). */
+const leakFailures = (c: { failures: Array<{ type: string }> }) =>
+  c.failures
+    .map((f) => f.type)
+    .filter((type) => type !== 'leakwatch.test-failed')
+    .join('+');
 
 /** A folder per runner holding each shard's report, as a merge job downloads them. */
 function collect(runner: Runner): { dir: string; files: string[] } {
@@ -130,7 +139,7 @@ describe.each(Object.keys(RUNS) as Runner[])('%s --shard', (runner) => {
     expectJunitValid(junit);
     const suites = (j: string) =>
       parseJunit(j)
-        .map((s) => `${s.attrs.name}: ${s.cases.map((c) => `${c.name} ${c.failures.length}`).join(', ')}`)
+        .map((s) => `${s.attrs.name}: ${s.cases.map((c) => `${c.name} ${leakFailures(c)}`).join(', ')}`)
         .sort();
     expect(suites(junit)).toEqual(suites(whole.junitPath));
   });

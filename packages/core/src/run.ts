@@ -51,6 +51,8 @@ export class RunCollector {
   private startedAt = new Date();
   /** Files the runner has reported finished so far, read only if the run is interrupted. */
   private readonly finished = new Map<string, () => RunFile>();
+  /** Results already read, by the file's path (see resultOf). */
+  private readonly results = new Map<string, FileResult>();
   /** Removes the interrupt handlers of the run in progress; undefined between runs. */
   private disarm: (() => void) | undefined;
 
@@ -93,6 +95,7 @@ export class RunCollector {
     publishChannel({ pid: process.pid, root: this.root, options, dir: this.dir, ...(attach ? { attach } : {}) });
     removeReports(options, this.root);
     this.finished.clear();
+    this.results.clear();
     this.arm();
   }
 
@@ -172,8 +175,14 @@ export class RunCollector {
    * The file's result, as its test process sent it through the channel or the runner carried it (RunFile.result);
    * undefined when none came back.
    */
-  resultOf(file: RunFile, dir = this.dir): FileResult | undefined {
-    return (dir ? receiveResult(dir, file.path) : undefined) ?? file.result;
+  resultOf(file: Pick<RunFile, 'path' | 'result'>, dir = this.dir): FileResult | undefined {
+    const known = this.results.get(file.path);
+    if (known) return known;
+    const result = (dir ? receiveResult(dir, file.path) : undefined) ?? file.result;
+    // Kept once found (the adapter may ask as the file ends, and the report at the run's end); never a miss, which a
+    // later look may still find.
+    if (result) this.results.set(file.path, result);
+    return result;
   }
 
   /**

@@ -43,14 +43,20 @@ function runFile(mod: TestModuleLike, workers: string[] = [], cancelled = false)
     // A test without a result is neither passed nor skipped: the file's error says why.
     if (s) tests.push({ titlePath: titlePath(t), state: s, durationMs: t.diagnostic()?.duration });
   }
-  const attached = mod.meta?.()?.leakwatch as RunFile['result'];
+  const attached = attachedResult(mod);
   return {
     path: mod.moduleId,
     durationMs: mod.diagnostic()?.duration,
     tests,
     error: errors.length ? errors.join('; ') : undefined,
-    ...(attached && Array.isArray(attached.findings) ? { result: attached } : {}),
+    ...(attached ? { result: attached } : {}),
   };
+}
+
+/** The result the file's task carried in its meta (a blob read by `--merge-reports`), if any. */
+function attachedResult(mod: TestModuleLike): FileResult | undefined {
+  const attached = mod.meta?.()?.leakwatch as FileResult | undefined;
+  return attached && Array.isArray(attached.findings) ? attached : undefined;
 }
 
 function titlePath(test: TestCaseLike): string[] {
@@ -155,7 +161,7 @@ export class LeakwatchReporter {
   onTestModuleEnd(mod: TestModuleLike): void {
     // Read only if the run is interrupted before its end.
     this.collector.fileDone(mod.moduleId, () => runFile(mod));
-    const result = mod.state?.() === 'pending' ? undefined : this.collector.resultOf(runFile(mod));
+    const result = this.collector.resultOf({ path: mod.moduleId, result: attachedResult(mod) });
     if (result?.findings.length) annotateTests(mod, result, this.collector.root);
   }
 
