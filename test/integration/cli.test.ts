@@ -3,16 +3,14 @@
  * runs of the `kinds` fixture and on report files derived from them: report filters and formats, the baseline
  * ratchet (write, --check, --prune), diff, and the errors with exit code 2.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderBaseline, type Finding as CoreFinding } from '@leakwatch/core';
 import { FIXTURES, TEST_DIR, cleanup, runVitest, type Finding, type Report, type RunResult } from './run';
-import { expectJunitValid, expectSchemaValid } from './helpers';
+import { expectJunitValid, expectSchemaValid, runLeakwatchCli, type CliResult } from './helpers';
 
-const CLI = path.resolve(TEST_DIR, '../packages/core/dist/cli.js');
 const VERSION = (
   JSON.parse(fs.readFileSync(path.resolve(TEST_DIR, '../packages/core/package.json'), 'utf8')) as { version: string }
 ).version;
@@ -37,21 +35,7 @@ afterAll(() => {
   if (cwd) fs.rmSync(cwd, { recursive: true, force: true });
 });
 
-interface Cli {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function leakwatch(...args: string[]): Cli {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CI: '', GITHUB_ACTIONS: '' },
-    timeout: 30_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const leakwatch = (...args: string[]): CliResult => runLeakwatchCli(cwd, ...args);
 
 const report = (): Report => first.report!;
 const writeJson = (name: string, data: unknown) =>

@@ -10,6 +10,24 @@ import { FIXTURES, TEST_DIR, type Finding, type Report, type RunResult } from '.
 // follow is the test folder's own. Nothing is read from outside the repository.
 export const REPORT_SCHEMA = path.resolve(TEST_DIR, '../packages/core/schema/leak-report.schema.json');
 export const JUNIT_XSD = path.join(TEST_DIR, 'schemas', 'junit-10.xsd');
+const CLI = path.resolve(TEST_DIR, '../packages/core/dist/cli.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `leakwatch` CLI in `cwd`, without colours and outside any CI, whatever the caller's environment. */
+export function runLeakwatchCli(cwd: string, ...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CI: '', GITHUB_ACTIONS: '' },
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 /**
  * The 1-based line of the `// @leak <marker>` comment in a fixture file, so expectations name the exact line without

@@ -154,7 +154,9 @@ describe.each(RUNNERS)('%s', (runner) => {
       expect(xpath(own, `string(//testcase[@name='passes and leaks a timer']/properties/property[1]/@name)`)).toBe(
         'error',
       );
-      expect(property('fails and leaks a listener')).toMatch(/^leakwatch: The test added a process "leakwatch-junit-failed" listener/);
+      expect(property('fails and leaks a listener')).toMatch(
+        /^leakwatch: The test added a process "leakwatch-junit-failed" listener/,
+      );
       expect(properties('passes cleanly')).toBe(0);
       expect(properties('fails cleanly')).toBe(0);
       return;

@@ -2,15 +2,13 @@
  * A suite split across machines: `--shard=i/3` on each runner, each shard's JSON report merged with `leakwatch merge`
  * and compared with the same suite run in one piece, and the baseline checked against each shard and the merge.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cleanup, runJest, runVitest, TEST_DIR, type Report, type RunResult } from './run';
-import { expectConsistentSummary, expectJunitValid, expectSchemaValid, parseJunit } from './helpers';
+import { cleanup, runJest, runVitest, type Report, type RunResult } from './run';
+import { expectConsistentSummary, expectJunitValid, expectSchemaValid, parseJunit, runLeakwatchCli } from './helpers';
 
-const CLI = path.resolve(TEST_DIR, '../packages/core/dist/cli.js');
 const FIXTURE = 'shared-leaks';
 const SHARDS = 3;
 
@@ -53,15 +51,7 @@ afterAll(() => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-function leakwatch(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CI: '', GITHUB_ACTIONS: '' },
-    timeout: 30_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const leakwatch = runLeakwatchCli;
 
 const reportOf = (run: RunResult): Report => {
   expect(run.report, `no JSON report; the runner said:\n${run.output}`).toBeDefined();
