@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { markerLine } from './helpers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cleanup, findingsOf, runJest, type JestMajor, type RunResult } from './run.js';
@@ -9,7 +11,10 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       // --no-cache: without timings from an earlier run Jest never switches to run-in-band, where the deliberate leaks
       // would keep its main process alive (the hang that reaping, not detection, addresses).
       // --json: Jest's own results on stdout (its reporters and leakwatch's table go to stderr).
-      run = await runJest('jest-kinds', ['--maxWorkers=2', '--no-cache', '--json'], { jest });
+      run = await runJest('jest-kinds', ['--maxWorkers=2', '--no-cache', '--json'], {
+        jest,
+        env: (out) => ({ LEAKWATCH_FIXTURE_JEST_JUNIT: '1', JEST_JUNIT_OUTPUT_DIR: out }),
+      });
     });
     afterAll(() => cleanup(run));
 
@@ -35,6 +40,20 @@ describe.each<JestMajor>(['jest30', 'jest29'])('%s', (jest) => {
       // A warning (the global, the listener) fails nothing; the clean file passes with an empty message.
       expect(leaky.message).not.toContain('leakedGlobal');
       expect(file('clean.test.js')).toMatchObject({ status: 'passed', message: '' });
+    });
+
+    test('jest-junit, a reporter of the user kept beside ours, shows the leaks as the failure of the file', () => {
+      const xml = fs.readFileSync(path.join(run.outDir, 'junit.xml'), 'utf8');
+      // jest-junit reports a file's afterAll error as a testcase of its own, with the error in its <failure>.
+      const failures = [...xml.matchAll(/<testcase [^>]*name="([^"]*)"[^>]*>\s*<failure>([^<]*)<\/failure>/g)];
+      const leaky = failures.find(([, , body]) => body!.includes('leakwatch found 6 leaks'));
+      expect(leaky?.[1]).toMatch(/Test execution failure/);
+      expect(leaky?.[2]).toContain('- timer at leaky.test.js:9:5');
+      // The tests themselves passed; the clean file has no failure at all.
+      const cleanSuite = xml.split('<testsuite ').find((suite) => suite.includes('name=" socket closed"'));
+      expect(cleanSuite).toBeDefined();
+      expect(cleanSuite).not.toContain('<failure>');
+      expect(failures.every(([, , body]) => /LeakError/.test(body!))).toBe(true);
     });
 
     test('every kind is found, attributed to its test and line, and the run fails', () => {
