@@ -24,6 +24,7 @@ import {
   runJest,
   runVitest,
   TEST_DIR,
+  VITEST_MAJOR,
   type Report,
   type RunResult,
 } from './run';
@@ -301,10 +302,15 @@ describe('a test file whose worker is killed (SIGKILL)', () => {
       const fine = filesOf(report).find((f) => f.file === 'fine.test.js')!;
       expect(fine.error).toBeUndefined();
       expect(killed.error, JSON.stringify(killed)).toBeDefined();
-      // What each runner says: Jest names the signal; Vitest only that its worker exited, and has no result.
+      // What each runner says: Jest names the signal; Vitest 4 only that its worker exited, and has no result;
+      // Vitest 5 adds the signal, the worker's state and the file's absolute path.
+      const vitestSays =
+        VITEST_MAJOR >= 5
+          ? /^Vitest has no result for it \(state: pending\): \[vitest-pool\]: Worker forks emitted error: Worker exited unexpectedly with signal SIGKILL during \w+ state while running test file \/\S*\/honest-crash\/killed\.test\.js$/
+          : /^Vitest has no result for it \(state: pending\): \[vitest-pool\]: Worker forks emitted error: Worker exited unexpectedly$/;
       expect(killed.error).toMatch(
         runner === 'vitest'
-          ? /^Vitest has no result for it \(state: pending\): \[vitest-pool\]: Worker forks emitted error: Worker exited unexpectedly$/
+          ? vitestSays
           : /^A jest worker process \(pid=\d+\) was terminated by another process: signal=SIGKILL, exitCode=null\./,
       );
       // Not a file of skipped tests: the test Vitest has no result for is not listed as skipped.

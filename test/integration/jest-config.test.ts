@@ -17,9 +17,13 @@ import {
  * environment, setup file and reporters next to withLeakwatch(). Every scenario runs on Jest 30 and Jest 29.
  */
 
-/** The jest-environment-node of each Jest major, for the user's custom environment (pnpm does not hoist it). */
+/**
+ * The jest-environment-node of each Jest major, for the user's custom environment (pnpm does not hoist it). Resolved
+ * from Jest's real folder under .pnpm, as Node resolves what Jest itself loads, so it does not depend on the NODE_PATH
+ * that pnpm's bin shims set (a suite started as `node vitest.mjs` has none).
+ */
 function jestEnvironmentNode(jest: JestMajor): string {
-  let from = JEST_BINS[jest];
+  let from = fs.realpathSync(JEST_BINS[jest]);
   for (const hop of ['@jest/core', 'jest-runner']) from = createRequire(from).resolve(`${hop}/package.json`);
   return createRequire(from).resolve('jest-environment-node');
 }

@@ -7,6 +7,14 @@ import { fileURLToPath } from 'node:url';
 export const TEST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = path.join(TEST_DIR, 'fixtures');
 const VITEST_BIN = path.join(TEST_DIR, 'node_modules', 'vitest', 'vitest.mjs');
+/**
+ * The Vitest the fixtures run on: 4.1 in the workspace, 5 where scripts/ci-node24.sh installs it, so a test that
+ * checks what Vitest itself says can expect the right major.
+ */
+export const VITEST_VERSION: string = JSON.parse(
+  fs.readFileSync(path.join(TEST_DIR, 'node_modules', 'vitest', 'package.json'), 'utf8'),
+).version;
+export const VITEST_MAJOR = Number(VITEST_VERSION.split('.')[0]);
 /** Jest 30 and Jest 29 (installed under the alias `jest29`), so every Jest scenario runs on both majors. */
 export const JEST_BINS = {
   jest30: path.join(TEST_DIR, 'node_modules', 'jest', 'bin', 'jest.js'),

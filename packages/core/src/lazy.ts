@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
 
-// tsup's shims give the CJS build an import.meta.url.
-const load = createRequire(import.meta.url);
+/**
+ * Node's own createRequire, also where Vitest's vm pools hand the modules of a test file a `node:module` of their
+ * own: that one's require belongs to the file's vm context, which Vitest 5 tears down when the file ends, so a later
+ * file of the same worker that loaded picomatch to judge its leaks failed inside Vitest. tsup's shims give the CJS
+ * build an import.meta.url.
+ */
+const realModule = process.getBuiltinModule?.('node:module') as typeof import('node:module') | undefined;
+const load = (realModule?.createRequire ?? createRequire)(import.meta.url);
 
 /**
  * A dependency loaded on first use. Every test file's process imports core (a fresh process per file under Vitest's
