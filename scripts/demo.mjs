@@ -124,18 +124,20 @@ function detectRunner(dir) {
 
 function findExamples() {
   if (!fs.existsSync(EXAMPLES_DIR)) return [];
-  return fs
-    .readdirSync(EXAMPLES_DIR, { withFileTypes: true })
-    // A project has a package.json; examples/ci holds CI files only.
-    .filter(
-      (entry) =>
-        entry.isDirectory() &&
-        !entry.name.startsWith('.') &&
-        fs.existsSync(path.join(EXAMPLES_DIR, entry.name, 'package.json')),
-    )
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => ({ name, dir: path.join(EXAMPLES_DIR, name) }));
+  return (
+    fs
+      .readdirSync(EXAMPLES_DIR, { withFileTypes: true })
+      // A project has a package.json; examples/ci holds CI files only.
+      .filter(
+        (entry) =>
+          entry.isDirectory() &&
+          !entry.name.startsWith('.') &&
+          fs.existsSync(path.join(EXAMPLES_DIR, entry.name, 'package.json')),
+      )
+      .map((entry) => entry.name)
+      .sort()
+      .map((name) => ({ name, dir: path.join(EXAMPLES_DIR, name) }))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
