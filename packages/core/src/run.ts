@@ -59,8 +59,12 @@ export class RunCollector {
   constructor(
     readonly runner: 'vitest' | 'jest',
     readonly root: string,
-    /** The shard this run is (`--shard=2/3`), said in its reports. */
-    readonly shard?: Shard,
+    private readonly run: {
+      /** The shard this run is (`--shard=2/3`), said in its reports. */
+      shard?: Shard;
+      /** The runner keeps each file's result with its own too (see RunChannel.attach). */
+      attach?: boolean;
+    } = {},
   ) {}
 
   /**
@@ -77,11 +81,8 @@ export class RunCollector {
     return options;
   }
 
-  /**
-   * Before the runner starts its test processes: they inherit the channel. Each run (watch mode) starts empty.
-   * `attach`: the runner keeps each file's result with its own too (see RunChannel.attach).
-   */
-  start(attach = false): void {
+  /** Before the runner starts its test processes: they inherit the channel. Each run (watch mode) starts empty. */
+  start(): void {
     this.startedAt = new Date();
     if (!this.dir) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `leakwatch-${this.runner}-`));
@@ -92,7 +93,13 @@ export class RunCollector {
       for (const entry of fs.readdirSync(this.dir)) fs.rmSync(path.join(this.dir, entry), { force: true });
     }
     const options = this.options ?? resolveOptions([], process.env);
-    publishChannel({ pid: process.pid, root: this.root, options, dir: this.dir, ...(attach ? { attach } : {}) });
+    publishChannel({
+      pid: process.pid,
+      root: this.root,
+      options,
+      dir: this.dir,
+      ...(this.run.attach ? { attach: true } : {}),
+    });
     removeReports(options, this.root);
     this.finished.clear();
     this.results.clear();
@@ -154,7 +161,7 @@ export class RunCollector {
         stream: process.stderr,
         files,
         interrupted: reason,
-        shard: this.shard,
+        shard: this.run.shard,
       });
     } catch (error) {
       process.stderr.write(
@@ -210,7 +217,7 @@ export class RunCollector {
       runnerAnnotates: input.runnerAnnotates,
       files: input.files.map((file) => this.input(file, dir)),
       interrupted,
-      shard: this.shard,
+      shard: this.run.shard,
     });
     if (input.watchMode) return;
     if (dir) fs.rmSync(dir, { recursive: true, force: true });

@@ -49,11 +49,9 @@ export class LeakwatchReporter {
     reporterOptions: { options?: LeakwatchOptions } = {},
   ) {
     const shard = globalConfig.shard;
-    this.collector = new RunCollector(
-      'jest',
-      globalConfig.rootDir,
-      shard && { index: shard.shardIndex, count: shard.shardCount },
-    );
+    this.collector = new RunCollector('jest', globalConfig.rootDir, {
+      shard: shard && { index: shard.shardIndex, count: shard.shardCount },
+    });
     this.watchMode = Boolean(globalConfig.watch || globalConfig.watchAll);
     this.fromCall = reporterOptions.options && validateOptions(reporterOptions.options, 'withLeakwatch() options');
     // The running Jest's version, not whichever `jest` the project resolves to.

@@ -133,10 +133,13 @@ export function leakwatch(options: LeakwatchOptions = {}) {
       // Recording starts before the first await: other plugins' configureVitest hooks run meanwhile, and what they
       // leave open in the main process is user code too. The options apply once loaded.
       Detector.shared().watchMainProcess();
-      const collector = new RunCollector('vitest', vitest.config.root, vitest.config.shard);
+      const collector = new RunCollector('vitest', vitest.config.root, {
+        shard: vitest.config.shard,
+        attach: vitestKeepsBlobs(vitest.config.reporters),
+      });
       await collector.configure(fromCall);
       // Before Vitest starts its workers, which inherit the channel.
-      collector.start(vitestKeepsBlobs(vitest.config.reporters));
+      collector.start();
       vitest.config.reporters.push(new LeakwatchReporter(collector));
     },
   };

@@ -86,18 +86,33 @@ function workerErrors(errors: unknown): string[] {
 }
 
 /**
+ * Whether a reporter is in Vitest's resolved list, named (alone or as [name, options]) or passed as an instance, known by
+ * its class name (if Vitest renames the class, an instance passed by hand is missed).
+ */
+function hasReporter(reporters: readonly unknown[] | undefined, name: string, className: string): boolean {
+  return (reporters ?? []).some((reporter) => {
+    const entry = Array.isArray(reporter) ? reporter[0] : reporter;
+    if (entry === name) return true;
+    return typeof entry === 'object' && entry !== null && entry.constructor?.name === className;
+  });
+}
+
+/**
  * Whether Vitest's own `github-actions` reporter is on: it annotates every error of a failed test, suite or file
- * (a LeakError among them) at its nearest stack frame. Vitest adds it to the default reporters when
- * GITHUB_ACTIONS is 'true' and no reporter is configured; a user may also name it, with options, or pass an instance.
- * The resolved config lists names as [name, options]; an instance is known by its class name (Vitest 4's
- * GithubActionsReporter: if that name changes, an instance passed by hand is missed and leaks are annotated twice).
+ * (a LeakError among them) at its nearest stack frame. Vitest adds it to the default reporters when GITHUB_ACTIONS is
+ * 'true' and no reporter is configured; a user may also name it, with options, or pass an instance (missed, and leaks
+ * annotated twice, if Vitest renames GithubActionsReporter).
  */
 export function vitestAnnotates(reporters: readonly unknown[] | undefined): boolean {
-  return (reporters ?? []).some((reporter) => {
-    const name = Array.isArray(reporter) ? reporter[0] : reporter;
-    if (name === 'github-actions') return true;
-    return typeof name === 'object' && name !== null && name.constructor?.name === 'GithubActionsReporter';
-  });
+  return hasReporter(reporters, 'github-actions', 'GithubActionsReporter');
+}
+
+/**
+ * Whether the run writes Vitest's blob report (`--reporter=blob`, for `vitest --merge-reports` later): each file's
+ * result must then travel in the blob, with the file.
+ */
+export function vitestKeepsBlobs(reporters: readonly unknown[] | undefined): boolean {
+  return hasReporter(reporters, 'blob', 'BlobReporter');
 }
 
 /**
@@ -125,18 +140,6 @@ function annotateTests(mod: TestModuleLike, result: FileResult, root: string): v
   }
 }
 
-/**
- * Whether the run writes Vitest's blob report (`--reporter=blob`, for `vitest --merge-reports` later): each file's
- * result must then travel in the blob, with the file.
- */
-export function vitestKeepsBlobs(reporters: readonly unknown[] | undefined): boolean {
-  return (reporters ?? []).some((reporter) => {
-    const name = Array.isArray(reporter) ? reporter[0] : reporter;
-    if (name === 'blob') return true;
-    return typeof name === 'object' && name !== null && name.constructor?.name === 'BlobReporter';
-  });
-}
-
 /** Tells the run collector when a run starts and ends, and which files and tests Vitest saw. */
 export class LeakwatchReporter {
   private version: string | undefined;
@@ -145,17 +148,15 @@ export class LeakwatchReporter {
 
   private watchMode = false;
   private annotates = false;
-  private blobs = false;
 
   onInit(vitest: { version?: string; config?: { watch?: boolean; reporters?: readonly unknown[] } }): void {
     this.version = vitest.version;
     this.watchMode = vitest.config?.watch === true;
     this.annotates = vitestAnnotates(vitest.config?.reporters);
-    this.blobs = vitestKeepsBlobs(vitest.config?.reporters);
   }
 
   onTestRunStart(): void {
-    this.collector.start(this.blobs);
+    this.collector.start();
   }
 
   onTestModuleEnd(mod: TestModuleLike): void {

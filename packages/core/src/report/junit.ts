@@ -1,6 +1,7 @@
 import { isFailing, type Finding } from '../finding.js';
 import { KIND_INFO } from '../kinds.js';
 import { DEFAULT_JUNIT, type JunitOptions } from '../options.js';
+import { parseStack } from '../stack.js';
 import type { LeakReport, TestInfo } from './model.js';
 
 // Characters XML 1.0 cannot carry at all are dropped; the rest are escaped in this one place.
@@ -43,17 +44,12 @@ function describe(f: Finding): string {
   return lines.join('\n');
 }
 
-/** A formatted stack frame: `fn (path:line:col)` or `path:line:col`. */
-const FRAME = /^(?:.*? \()?(.+):(\d+):\d+\)?$/;
-
 /** The line of `file` where `f` began: its creation site, else the nearest frame of its stack in that file. */
 function lineIn(file: string, f: Finding): number | undefined {
   if (f.site?.file === file) return f.site.line;
-  for (const frame of f.stack ?? []) {
-    const m = FRAME.exec(frame);
-    if (m?.[1] === file) return Number(m[2]);
-  }
-  return undefined;
+  // A finding's stack holds formatFrame's frames, without V8's leading "at ".
+  const frames = parseStack(f.stack?.map((frame) => `at ${frame}`).join('\n'));
+  return frames.find((frame) => frame.file === file)?.line;
 }
 
 /** The text of the <failure> of a test the runner failed for a reason of its own. */
