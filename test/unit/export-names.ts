@@ -32,6 +32,7 @@ export const EXPORT_NAMES: Record<string, string[]> = {
     'joinRun',
     'RunCollector',
     'RUN_ENV',
+    'RUNNERS',
     'FileSession',
     'DEFAULT_BASELINE',
     'DEFAULT_HEAP_THRESHOLD',

@@ -34,6 +34,8 @@ export {
   type FileInfo,
   type LeakReport,
   type ReportInput,
+  type Runner,
+  RUNNERS,
   type Shard,
   type TestInfo,
 } from './report/model.js';

@@ -13,7 +13,7 @@ import { renderConsole } from './report/console.js';
 import { renderMarkdown } from './report/github.js';
 import { renderJson } from './report/json.js';
 import { junitOptionsOf, renderJunit } from './report/junit.js';
-import { countFindings, type LeakReport } from './report/model.js';
+import { RUNNERS, countFindings, type LeakReport } from './report/model.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -27,7 +27,7 @@ function buildReportSchema() {
   const line = v.pipe(v.number(), v.integer(), v.minValue(1));
   return v.looseObject({
     version: v.literal(1),
-    runner: v.picklist(['vitest', 'jest']),
+    runner: v.picklist(RUNNERS),
     summary: v.looseObject({
       files: count,
       tests: count,

@@ -11,7 +11,7 @@ import { loadConfigFile } from './config-file.js';
 import { Detector, type FileResult } from './detector.js';
 import { resolveOptions, type LeakwatchOptions, type ResolvedOptions } from './options.js';
 import { watchForHang } from './report/hang.js';
-import type { Shard, TestInfo } from './report/model.js';
+import type { Runner, Shard, TestInfo } from './report/model.js';
 import { removeReports } from './report/outputs.js';
 import { publishRun, type PublishInput } from './report/publish.js';
 import { publishChannel, receiveAll, receiveResult } from './run-channel.js';
@@ -57,7 +57,7 @@ export class RunCollector {
   private disarm: (() => void) | undefined;
 
   constructor(
-    readonly runner: 'vitest' | 'jest',
+    readonly runner: Runner,
     readonly root: string,
     private readonly run: {
       /** The shard this run is (`--shard=2/3`), said in its reports. */

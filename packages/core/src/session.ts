@@ -13,11 +13,12 @@ import { fileFailures, isFailing } from './finding.js';
 import { leakError } from './leak-error.js';
 import { resolveOptions, type LeakwatchOptions, type ResolvedOptions } from './options.js';
 import { renderFileResult } from './report/console.js';
+import type { Runner } from './report/model.js';
 import { joinRun, sendResult, type RunChannel } from './run-channel.js';
 import type { Scope, TestRef } from './tracker.js';
 
 export interface FileSessionInit {
-  runner: 'vitest' | 'jest';
+  runner: Runner;
   /** The test file, absolute. */
   file: string;
   /** The project root, where leakwatch.config.* is looked up when no collector runs. */

@@ -5,7 +5,7 @@ import { KIND_INFO } from '../kinds.js';
 import { codeFrame } from './code-frame.js';
 import type { FileResult } from '../detector.js';
 import type { ResolvedOptions } from '../options.js';
-import { buildReport, type LeakReport } from './model.js';
+import { buildReport, type LeakReport, type Runner } from './model.js';
 
 export interface ConsoleReportOptions {
   root: string;
@@ -159,12 +159,7 @@ export function renderConsole(report: LeakReport, options: ConsoleReportOptions)
  * The block for one file, printed by the worker itself when no main-process reporter is there to merge results
  * (the setup-file-only setups). Empty when the file is clean or console output is off.
  */
-export function renderFileResult(
-  result: FileResult,
-  options: ResolvedOptions,
-  root: string,
-  runner: 'vitest' | 'jest',
-): string {
+export function renderFileResult(result: FileResult, options: ResolvedOptions, root: string, runner: Runner): string {
   if (!options.console || (result.findings.length === 0 && result.errors.length === 0)) return '';
   const report = buildReport({
     runner,

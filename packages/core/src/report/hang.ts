@@ -3,14 +3,14 @@ import { isFailing, type Finding } from '../finding.js';
 import type { ResolvedOptions } from '../options.js';
 import { originalTimers } from '../originals.js';
 import { renderConsole } from './console.js';
-import { buildReport, recount, type LeakReport } from './model.js';
+import { buildReport, recount, type LeakReport, type Runner } from './model.js';
 import { writeReports } from './outputs.js';
 
 /** Longer than an awaited globalTeardown's close(), shorter than Jest's "did not exit one second after". */
 export const HANG_CHECK_MS = 800;
 
 export interface HangCheckInput {
-  runner: 'vitest' | 'jest';
+  runner: Runner;
   /** The run's report, already written: hang findings are added to it and the files written again. */
   report: LeakReport | undefined;
   options: ResolvedOptions;

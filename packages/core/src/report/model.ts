@@ -20,6 +20,10 @@ export interface FileInfo {
   error?: string;
 }
 
+/** The test runners leakwatch has an adapter for, as reports name them. */
+export const RUNNERS = ['vitest', 'jest', 'mocha', 'node-test'] as const;
+export type Runner = (typeof RUNNERS)[number];
+
 /** Which part of a sharded run (`vitest --shard=2/3`, `jest --shard=2/3`) a report covers; 1-based. */
 export interface Shard {
   index: number;
@@ -29,7 +33,7 @@ export interface Shard {
 /** The JSON report, exactly as leak-report.schema.json describes it (extra fields: errors). */
 export interface LeakReport {
   version: 1;
-  runner: 'vitest' | 'jest';
+  runner: Runner;
   runnerVersion?: string;
   node: string;
   startedAt: string;
@@ -64,7 +68,7 @@ export interface LeakReport {
 }
 
 export interface ReportInput {
-  runner: 'vitest' | 'jest';
+  runner: Runner;
   runnerVersion?: string;
   startedAt: Date;
   durationMs: number;

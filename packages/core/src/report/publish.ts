@@ -6,11 +6,11 @@ import { loadBaseline } from '../baseline.js';
 import { relativePath } from '../stack.js';
 import { renderConsole } from './console.js';
 import { publishToGitHub } from './github.js';
-import { buildReport, judgedFiles, type FileInfo, type LeakReport, type Shard } from './model.js';
+import { buildReport, judgedFiles, type FileInfo, type LeakReport, type Runner, type Shard } from './model.js';
 import { writeReports } from './outputs.js';
 
 export interface PublishInput {
-  runner: 'vitest' | 'jest';
+  runner: Runner;
   runnerVersion?: string;
   startedAt: Date;
   options: ResolvedOptions;
