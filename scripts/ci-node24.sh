@@ -26,7 +26,7 @@ die() {
   exit 1
 }
 
-for pkg in core vitest jest; do
+for pkg in core vitest jest mocha node-test; do
   [ -f "$ROOT/packages/$pkg/dist/index.js" ] || die "packages/$pkg/dist is missing: run npm test (or pnpm run build) first"
 done
 
@@ -50,7 +50,7 @@ mkdir -p "$REPO"
 # The files git knows (tracked, and new ones not ignored), so a local run sees uncommitted work as CI would a commit.
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -cf -) |
   tar -xf - -C "$REPO"
-for pkg in core vitest jest; do cp -R "$ROOT/packages/$pkg/dist" "$REPO/packages/$pkg/dist"; done
+for pkg in core vitest jest mocha node-test; do cp -R "$ROOT/packages/$pkg/dist" "$REPO/packages/$pkg/dist"; done
 # Vitest 5 wherever the workspace names Vitest: the test workspace, the plugin's own (which must resolve the same
 # Vitest as the runner), the example.
 node - "$REPO" "$VITEST5_VERSION" <<'EOF'
