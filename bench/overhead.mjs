@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Overhead of leakwatch on a leak-free suite, against the plain runner in the same run.
-// Usage: node bench/overhead.mjs [--files 20] [--tests 50] [--runs 5] [--runner vitest|jest|all] [--variants a,b]
+// Usage: node bench/overhead.mjs [--files 20] [--tests 50] [--runs 5] [--runner vitest|jest|mocha|node-test|all]
+//                                [--variants a,b]
 //                                [--warmup full|one|none] [--out docs/benchmarks.md] [--node path] [--sqlite node]
-// Generates one suite of CommonJS test files (runnable by Vitest with globals and by Jest) under bench/.work/, then
+// Generates one suite of CommonJS test files (runnable by Vitest with globals, by Jest, and by Mocha and node:test with
+// a shim that gives them the same globals) under bench/.work/, then
 // runs each variant in alternating order per round and prints the median and min–max of the ratios to the plain
 // runner, for wall time and peak RSS (from /usr/bin/time when available), and the overhead per test in ms
 // ((variant wall − plain wall) / tests), which stays flat from 1,000 to 10,000 tests when nothing grows per test.
@@ -48,6 +50,8 @@ const work = path.join(here, '.work', `suite-${FILES}x${TESTS}${values.sqlite ==
 const nodeModules = path.join(repo, 'test', 'node_modules');
 const VITEST = path.join(nodeModules, 'vitest', 'vitest.mjs');
 const JEST = path.join(nodeModules, 'jest', 'bin', 'jest.js');
+const MOCHA = path.join(nodeModules, 'mocha', 'bin', 'mocha.js');
+const testFiles = Array.from({ length: FILES }, (_, f) => `f${f}.test.js`);
 
 /** Each variant: how to run it; `base` names the plain run its ratios are taken against. */
 const VARIANTS = {
@@ -70,6 +74,16 @@ const VARIANTS = {
     base: 'jest',
     argv: [JEST, '--ci', '--config', 'plain.jest.config.cjs', '--detectOpenHandles'],
   },
+  // Serial, as Mocha runs by default; the shim gives the files Jest's names (beforeAll, test, expect).
+  mocha: { runner: 'mocha', argv: [MOCHA, '--config', 'plain.mocharc.cjs'] },
+  'mocha+leakwatch': { runner: 'mocha', base: 'mocha', argv: [MOCHA, '--config', 'leakwatch.mocharc.cjs'] },
+  // A child process per file, as `node --test` runs by default. The files are named: Node 20 has no globs.
+  'node-test': { runner: 'node-test', argv: ['--test', '--require', './globals.node-test.cjs', ...testFiles] },
+  'node-test+leakwatch': {
+    runner: 'node-test',
+    base: 'node-test',
+    argv: ['--test', '--require', './globals.node-test.cjs', '--import', '@leakwatch/node-test', ...testFiles],
+  },
 };
 
 function testBody(i) {
@@ -89,7 +103,7 @@ function testBody(i) {
 }
 
 function generate() {
-  if (fs.existsSync(path.join(work, '.done'))) return;
+  if (fs.existsSync(path.join(work, '.generated-v2'))) return;
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   for (let f = 0; f < FILES; f++) {
@@ -128,7 +142,7 @@ ${tests}
   );
   fs.writeFileSync(
     path.join(work, 'leakwatch.vitest.config.mjs'),
-    `import { leakwatch } from '@leakwatch/vitest';\nexport default { plugins: [leakwatch({ outputFile: { json: 'out/vitest.json' } })], test: { globals: true, include: ['*.test.js'] } };\n`,
+    `import { leakwatch } from '@leakwatch/vitest';\nexport default { plugins: [leakwatch()], test: { globals: true, include: ['*.test.js'] } };\n`,
   );
   fs.writeFileSync(
     path.join(work, 'plain.jest.config.cjs'),
@@ -136,9 +150,27 @@ ${tests}
   );
   fs.writeFileSync(
     path.join(work, 'leakwatch.jest.config.cjs'),
-    `const { withLeakwatch } = require('@leakwatch/jest');\nmodule.exports = withLeakwatch({ testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] }, { outputFile: { json: 'out/jest.json' } });\n`,
+    `const { withLeakwatch } = require('@leakwatch/jest');\nmodule.exports = withLeakwatch({ testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] });\n`,
   );
-  fs.writeFileSync(path.join(work, '.done'), '');
+  // Jest's names for Mocha's and node:test's own, and Jest's expect, so one file runs under all four runners.
+  fs.writeFileSync(
+    path.join(work, 'globals.mocha.cjs'),
+    // Getters: Mocha sets its globals when it loads each file, after the required modules.
+    `for (const [name, mocha] of [['test', 'it'], ['beforeAll', 'before'], ['afterAll', 'after']]) Object.defineProperty(globalThis, name, { get: () => globalThis[mocha], configurable: true });\nglobalThis.expect = require('expect').expect;\n`,
+  );
+  fs.writeFileSync(
+    path.join(work, 'globals.node-test.cjs'),
+    `const t = require('node:test');\nObject.assign(globalThis, { describe: t.describe, test: t.it, beforeAll: t.before, afterAll: t.after, expect: require('expect').expect });\n`,
+  );
+  fs.writeFileSync(
+    path.join(work, 'plain.mocharc.cjs'),
+    `module.exports = { spec: ['*.test.js'], require: ['./globals.mocha.cjs'] };\n`,
+  );
+  fs.writeFileSync(
+    path.join(work, 'leakwatch.mocharc.cjs'),
+    `module.exports = { spec: ['*.test.js'], require: ['./globals.mocha.cjs', '@leakwatch/mocha'] };\n`,
+  );
+  fs.writeFileSync(path.join(work, '.generated-v2'), '');
 }
 
 /** `only`: extra arguments (a warm-up runs one file). */
@@ -153,7 +185,14 @@ function runOnce(name, only = []) {
     cwd: work,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: '1', CI: 'true', LEAKWATCH_RUN: '' },
+    // Each runner's reports in a folder of its own (the runners without a config call read no outputFile).
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      CI: 'true',
+      LEAKWATCH_RUN: '',
+      LEAKWATCH_REPORT_DIR: `out/${variant.runner}`,
+    },
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) {
@@ -161,7 +200,7 @@ function runOnce(name, only = []) {
     throw new Error(`${name} failed with ${r.status}`);
   }
   if (name.includes('leakwatch')) {
-    const report = JSON.parse(fs.readFileSync(path.join(work, 'out', `${variant.runner}.json`), 'utf8'));
+    const report = JSON.parse(fs.readFileSync(path.join(work, 'out', variant.runner, 'leakwatch.json'), 'utf8'));
     if (report.summary.findings !== 0)
       throw new Error(`${name}: the leak-free suite produced ${report.summary.findings} findings`);
   }
@@ -211,6 +250,7 @@ const versions = {
     NODE === process.execPath ? process.version : spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim(),
   vitest: JSON.parse(fs.readFileSync(path.join(nodeModules, 'vitest', 'package.json'), 'utf8')).version,
   jest: JSON.parse(fs.readFileSync(path.join(nodeModules, 'jest', 'package.json'), 'utf8')).version,
+  mocha: JSON.parse(fs.readFileSync(path.join(nodeModules, 'mocha', 'package.json'), 'utf8')).version,
   leakwatch: JSON.parse(fs.readFileSync(path.join(repo, 'packages', 'core', 'package.json'), 'utf8')).version,
 };
 const rows = names.map((n) => {
@@ -244,7 +284,7 @@ const jestInBand =
   (os.availableParallelism?.() ?? os.cpus().length) <= 2
     ? " Jest's default worker count (cores − 1) is 1 here, so Jest runs the files in band: its main process is also the one that runs the tests."
     : '';
-const header = `${TOTAL} leak-free tests (${FILES} files × ${TESTS}), ${RUNS} rounds in alternating order, ${os.cpus().length} cores, Node ${versions.node}, Vitest ${versions.vitest}, Jest ${versions.jest}, leakwatch ${versions.leakwatch}`;
+const header = `${TOTAL} leak-free tests (${FILES} files × ${TESTS}), ${RUNS} rounds in alternating order, ${os.cpus().length} cores, Node ${versions.node}, Vitest ${versions.vitest}, Jest ${versions.jest}, Mocha ${versions.mocha}, leakwatch ${versions.leakwatch}`;
 const ms = (x) => x.toFixed(3);
 const table = [
   '| variant | median wall (s) | wall ratio to the plain runner: median (min–max) | peak RSS ratio (median) | CPU time ratio: median (min–max) | overhead per test (ms): median (min–max) |',
