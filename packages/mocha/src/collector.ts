@@ -1,0 +1,68 @@
+/**
+ * The main process's half: the run collector, started before Mocha loads a test file or starts a worker (they
+ * inherit its channel), and told at the end which files and tests Mocha reported. The tests come from the runner's
+ * events in the main process, the same in serial mode and under --parallel (whose runner replays each worker's
+ * events there): the runner is `this` in the global fixtures, Mocha's public way to reach it from a plugin.
+ */
+import { Detector, RunCollector, type RunFile, type TestInfo } from '@leakwatch/core/adapter';
+import type { TestLike } from './mocha-types.js';
+
+interface RunnerLike {
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+let collector: RunCollector | undefined;
+const files = new Map<string, { tests: Map<string, TestInfo> }>();
+const listened = new WeakSet<object>();
+
+/** Before Mocha loads the test files (serial) or starts its workers (--parallel). */
+export async function startRun(): Promise<void> {
+  if (collector) return;
+  // From here on, what user code in the main process makes outside a test file is recorded, to say at the end what
+  // keeps Mocha alive.
+  Detector.shared().watchMainProcess();
+  const run = new RunCollector('mocha', process.cwd());
+  await run.configure(undefined);
+  run.start();
+  collector = run;
+}
+
+function record(test: TestLike, state: TestInfo['state']): void {
+  if (!test?.file || test.type === 'hook') return;
+  const file = test.file;
+  let entry = files.get(file);
+  if (!entry) {
+    entry = { tests: new Map() };
+    files.set(file, entry);
+  }
+  const titlePath = test.titlePath();
+  // A retried test reports each attempt: its last state stands; a test failed after it passed (a leak, --check-leaks)
+  // is failed.
+  entry.tests.set(JSON.stringify(titlePath), { titlePath, state, durationMs: test.duration });
+  const tests = entry.tests;
+  collector?.fileDone(file, () => runFile(file, tests));
+}
+
+function runFile(path: string, tests: Map<string, TestInfo>): RunFile {
+  return { path, tests: [...tests.values()] };
+}
+
+export function listen(runner: RunnerLike | undefined): void {
+  if (!runner || typeof runner.on !== 'function' || listened.has(runner)) return;
+  listened.add(runner);
+  runner.on('pass', (test: TestLike) => record(test, 'passed'));
+  runner.on('fail', (test: TestLike) => record(test, 'failed'));
+  runner.on('pending', (test: TestLike) => record(test, 'skipped'));
+}
+
+export function finishRun(runnerVersion: string | undefined): void {
+  const run = collector;
+  if (!run) return;
+  run.finish({
+    files: [...files].map(([path, { tests }]) => runFile(path, tests)),
+    runnerVersion,
+    stream: process.stderr,
+    watchMode: false,
+  });
+  files.clear();
+}
