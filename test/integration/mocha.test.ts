@@ -134,3 +134,152 @@ describe.each(MAJORS.flatMap((mocha) => MODES.map((mode) => ({ mocha, ...mode })
     });
   },
 );
+
+describe('Mocha --bail', () => {
+  let run: RunResult | undefined;
+  beforeAll(async () => {
+    run = await runMocha(KINDS, ['--bail']);
+  }, 60_000);
+  afterAll(() => cleanup(run));
+
+  it('stops at the first failure, judges what every loaded file left (so Mocha can exit) and marks the report incomplete', () => {
+    const report = reportOf(run);
+    // Mocha runs every file's top-level tests first: the top-level leak is the first failure.
+    expect(failureTitles(run!.output)[0]).toBe('top-level leaky test');
+    // The module-scope interval of a file that never ran would keep Mocha alive: judged and reaped at the end.
+    expect(report.findings.map(shape).sort()).toEqual(
+      [
+        expected(KINDS, 'fail', 'file', 'timer', 'module.test.js', null, 'module-interval'),
+        expected(KINDS, 'fail', 'file', 'timer', 'top-level.test.js', ['top-level leaky test'], 'top-timeout'),
+      ].sort(),
+    );
+    expect((report.summary as { complete?: boolean }).complete).toBe(false);
+    expect((report as { interrupted?: string }).interrupted).toMatch(/bail/);
+    expectSchemaValid(report);
+    expect(run!.code).not.toBe(0);
+  });
+});
+
+describe('Mocha without --exit: the hang report and reap are what let a leaky run end', () => {
+  const HANG = 'mocha-hang';
+  const rootLeak = () => expected(HANG, 'fail', 'file', 'server', 'a-setup.test.js', null, 'root-before');
+  const testLeak = () =>
+    expected(HANG, 'fail', 'file', 'server', 'b.test.js', ['b', 'leaves a server listening'], 'b-server');
+  const runs: Record<string, RunResult | undefined> = {};
+  beforeAll(async () => {
+    // Guarded: a run that hangs is killed after 30 s and fails below.
+    const opts = { timeoutMs: 30_000 };
+    [runs.serial, runs.exit, runs.single, runs.parallel] = await Promise.all([
+      runMocha(HANG, [], opts),
+      runMocha(HANG, ['--exit'], opts),
+      runMocha(HANG, ['--no-config', '--require', '@leakwatch/mocha', 'a-setup.test.js'], opts),
+      runMocha(HANG, ['--parallel', '--jobs=2'], opts),
+    ]);
+  }, 60_000);
+  afterAll(() => Object.values(runs).forEach(cleanup));
+
+  it('serial, several files: root-level hooks belong to the run; what they leave open is reported after the run, reaped, and Mocha exits', () => {
+    const run = runs.serial!;
+    expect(run.code, run.output).toBe(1);
+    expect(run.durationMs).toBeLessThan(20_000);
+    expect(run.output).toContain('the test run has finished, but this keeps the process alive');
+    expect(run.output).toContain('closed them (reap)');
+    expect(reportOf(run).findings.map(shape).sort()).toEqual([rootLeak(), testLeak()].sort());
+    expectSchemaValid(run.report);
+  });
+
+  it('--exit: Mocha exits at once; the files are judged, the hang check does not get to run', () => {
+    const run = runs.exit!;
+    expect(run.code, run.output).toBe(1);
+    expect(reportOf(run).findings.map(shape)).toEqual([testLeak()]);
+    expect(run.output).not.toContain('keeps the process alive');
+  });
+
+  it('one file (serial) or each file in a --parallel worker: root-level hooks are the file’s, judged after its last one', () => {
+    const single = runs.single!;
+    expect(reportOf(single).findings.map(shape)).toEqual([rootLeak()]);
+    expect(failureTitles(single.output)).toEqual(['"after all" hook: leakwatch: a-setup.test.js in "{root}"']);
+    const parallel = runs.parallel!;
+    expect(reportOf(parallel).findings.map(shape).sort()).toEqual([rootLeak(), testLeak()].sort());
+    expect(parallel.output).not.toContain('keeps the process alive');
+    for (const run of [single, parallel]) {
+      expect(run.code, run.output).not.toBe(0);
+      expectSchemaValid(run.report);
+      expectJunitValid(run.junitPath);
+      expectJunitMatchesReport(run);
+    }
+  });
+});
+
+describe('Mocha: .only, --check-leaks, TypeScript, a bad config', () => {
+  const runs: Record<string, RunResult | undefined> = {};
+  beforeAll(async () => {
+    [runs.only, runs.checkLeaks, runs.checkLeaksParallel, runs.tsx, runs.tsNode, runs.badConfig] = await Promise.all([
+      runMocha('mocha-only'),
+      runMocha('mocha-globals', ['--check-leaks']),
+      runMocha('mocha-globals', ['--check-leaks', '--parallel', '--jobs=2']),
+      runMocha('mocha-ts'),
+      runMocha('mocha-ts', ['--config', 'ts-node.mocharc.cjs']),
+      runMocha('mocha-bad-config'),
+    ]);
+  }, 60_000);
+  afterAll(() => Object.values(runs).forEach(cleanup));
+
+  it('it.only: the tests Mocha leaves out are never judged', () => {
+    const run = runs.only!;
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/1 passing/);
+    const report = reportOf(run);
+    expect(report.findings).toEqual([]);
+    expect(report.summary.tests).toBe(1);
+    expectSchemaValid(report);
+  });
+
+  it('--check-leaks: Mocha fails the test for its global, leakwatch reports it by its policy, the clean look-alike passes both', () => {
+    for (const run of [runs.checkLeaks!, runs.checkLeaksParallel!]) {
+      expect(failureTitles(run.output)).toEqual(['globals > leaves a global behind']);
+      expect(run.output).toContain("global leak(s) detected: 'leftByTest'");
+      expect(run.code, run.output).toBe(1);
+      const report = reportOf(run);
+      expect(report.findings.map((f) => [f.kind, f.action, f.test, f.details?.name])).toEqual([
+        ['global', 'warn', ['globals', 'leaves a global behind'], 'leftByTest'],
+      ]);
+    }
+  });
+
+  it('TypeScript through tsx and ts-node: sites are the .ts source lines', () => {
+    const leaks = [
+      expected(
+        'mocha-ts',
+        'fail',
+        'file',
+        'server',
+        'servers.test.ts',
+        ['typescript', 'leaves a server listening'],
+        'ts-server',
+      ),
+      expected(
+        'mocha-ts',
+        'fail',
+        'file',
+        'timer',
+        'servers.test.ts',
+        ['typescript', 'leaves an interval'],
+        'ts-interval',
+      ),
+    ].sort();
+    for (const run of [runs.tsx!, runs.tsNode!]) {
+      expect(reportOf(run).findings.map(shape).sort(), run.output).toEqual(leaks);
+      expect(failureTitles(run.output)).toEqual(['"after all" hook: leakwatch: servers.test.ts in "{root}"']);
+      expect(run.code).toBe(1);
+    }
+  });
+
+  it('a bad leakwatch.config.* stops Mocha before any test, naming the key and the fix', () => {
+    const run = runs.badConfig!;
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('invalid value for "kinds.timer"');
+    expect(run.output).toContain('Fix:');
+    expect(run.output).not.toContain('TEST BODY RAN');
+  });
+});

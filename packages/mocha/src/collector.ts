@@ -5,6 +5,7 @@
  * events there): the runner is `this` in the global fixtures, Mocha's public way to reach it from a plugin.
  */
 import { Detector, RunCollector, type RunFile, type TestInfo } from '@leakwatch/core/adapter';
+import type { RunPlan } from './loading.js';
 import type { TestLike } from './mocha-types.js';
 
 interface RunnerLike {
@@ -12,6 +13,7 @@ interface RunnerLike {
 }
 
 let collector: RunCollector | undefined;
+let planned: RunPlan | undefined;
 const files = new Map<string, { tests: Map<string, TestInfo> }>();
 const listened = new WeakSet<object>();
 
@@ -47,6 +49,11 @@ function runFile(path: string, tests: Map<string, TestInfo>): RunFile {
   return { path, tests: [...tests.values()] };
 }
 
+/** Mocha is about to run (main process): how many files, and whether it stops at the first failure. */
+export function planRun(plan: RunPlan): void {
+  planned = plan;
+}
+
 export function listen(runner: RunnerLike | undefined): void {
   if (!runner || typeof runner.on !== 'function' || listened.has(runner)) return;
   listened.add(runner);
@@ -58,11 +65,18 @@ export function listen(runner: RunnerLike | undefined): void {
 export function finishRun(runnerVersion: string | undefined): void {
   const run = collector;
   if (!run) return;
+  const reported = [...files].map(([path, { tests }]) => runFile(path, tests));
+  // A file none of whose tests ran (--bail stopped the run first, a grep matched none) is still judged for what its
+  // module scope left open: listed when its result came back.
+  const unreported = (planned?.files ?? []).filter((path) => !files.has(path));
+  for (const path of unreported) if (run.resultOf({ path })) reported.push({ path, tests: [] });
   run.finish({
-    files: [...files].map(([path, { tests }]) => runFile(path, tests)),
+    files: reported,
     runnerVersion,
     stream: process.stderr,
     watchMode: false,
+    // With --bail, files none of whose tests ran mean Mocha stopped early (without it, `.only` leaves such files too).
+    cancelled: planned?.bail === true && unreported.length > 0,
   });
   files.clear();
 }

@@ -7,9 +7,9 @@
  * load; the hooks judge each test and file; the global fixtures (main process only) read the runner's results and
  * write the reports at the end.
  */
-import { finishRun, listen, startRun } from './collector.js';
+import { finishRun, listen, planRun, startRun } from './collector.js';
 import { ROOT_HOOKS } from './hooks.js';
-import { watchLoading } from './loading.js';
+import { watchMocha } from './loading.js';
 import { runningMocha } from './running-mocha.js';
 
 export {
@@ -39,7 +39,7 @@ export {
  */
 export async function mochaHooks(): Promise<typeof ROOT_HOOKS> {
   const mocha = runningMocha();
-  if (mocha) watchLoading(mocha.Mocha);
+  if (mocha) watchMocha(mocha.Mocha, planRun);
   if (!mocha?.isWorker) await startRun();
   return ROOT_HOOKS;
 }

@@ -6,6 +6,7 @@
  */
 import { FileSession } from '@leakwatch/core/adapter';
 import type { SuiteLike } from './mocha-types.js';
+import { loaded } from './sessions.js';
 
 const kWrapped = Symbol.for('leakwatch.mocha.loading');
 const watched = new WeakSet<object>();
@@ -13,29 +14,55 @@ const watched = new WeakSet<object>();
 function watch(suite: SuiteLike | undefined): void {
   if (!suite || watched.has(suite)) return;
   watched.add(suite);
-  suite.on('pre-require', (_context: unknown, file: string) => FileSession.loading(file));
+  suite.on('pre-require', (_context: unknown, file: string) => {
+    loaded(file);
+    FileSession.loading(file);
+  });
   suite.on('post-require', () => FileSession.loading(null));
 }
 
+/** What a Mocha instance is about to run. */
+export interface RunPlan {
+  /** As Mocha resolved them (absolute). */
+  files: string[];
+  /** --bail: fewer files reported than planned means Mocha stopped early. */
+  bail: boolean;
+}
+
+interface MochaInstance {
+  suite?: SuiteLike;
+  files?: unknown[];
+  options?: { bail?: boolean };
+}
+
 /**
- * `Mocha.prototype.loadFiles` and `loadFilesAsync` are Mocha's public API; wrapping them on the prototype is the one
- * way to be told of a Mocha instance before it loads. If they go, module-scope resources are no longer attributed
- * to their file (they are still seen if they outlive the run).
+ * `Mocha.prototype.loadFiles`, `loadFilesAsync` and `run` are Mocha's public API; wrapping them on the prototype is
+ * the one way to be told of a Mocha instance before it loads. If they go, module-scope resources are no longer
+ * attributed to their file (they are still seen if they outlive the run), and a --bail run's report is not marked
+ * incomplete.
  */
-export function watchLoading(Mocha: { prototype: any }): void {
+export function watchMocha(Mocha: { prototype: any }, onRun: (plan: RunPlan) => void): void {
   const proto = Mocha.prototype;
   if (proto[kWrapped]) return;
   proto[kWrapped] = true;
-  for (const name of ['loadFiles', 'loadFilesAsync']) {
+  const wrap = (name: string, before: (mocha: MochaInstance) => void) => {
     const original = proto[name];
-    if (typeof original !== 'function') continue;
-    proto[name] = function (this: { suite?: SuiteLike }, ...args: unknown[]) {
+    if (typeof original !== 'function') return;
+    proto[name] = function (this: MochaInstance, ...args: unknown[]) {
       try {
-        watch(this.suite);
+        before(this);
       } catch {
         // Never the run's concern.
       }
       return original.apply(this, args);
     };
-  }
+  };
+  wrap('loadFiles', (mocha) => watch(mocha.suite));
+  wrap('loadFilesAsync', (mocha) => watch(mocha.suite));
+  wrap('run', (mocha) =>
+    onRun({
+      files: (mocha.files ?? []).filter((f): f is string => typeof f === 'string'),
+      bail: mocha.options?.bail === true,
+    }),
+  );
 }

@@ -6,8 +6,18 @@
 import { FileSession } from '@leakwatch/core/adapter';
 
 let current: { file: string; session: FileSession } | undefined;
-/** Files whose code ran while another file's session was open (see ensure): judged at the end of the run. */
+/**
+ * Files whose code ran while another file's session was open (see ensure), and files loaded whose session never
+ * opened (--bail stopped the run first, a grep left none of their tests): judged at the end of the run, so what their
+ * module scope left open is reported and reaped too.
+ */
 const waiting = new Set<string>();
+const opened = new Set<string>();
+
+/** Mocha loaded `file` in this process. */
+export function loaded(file: string): void {
+  if (!opened.has(file)) waiting.add(file);
+}
 
 /**
  * The session for `file`'s code, opened now if none is. Mocha's serial mode can interleave files (the root suite runs
@@ -22,6 +32,7 @@ export function ensure(file: string): FileSession {
   }
   if (!current) {
     waiting.delete(file);
+    opened.add(file);
     current = {
       file,
       session: new FileSession({ runner: 'mocha', file, root: process.cwd(), reportsHooks: true }),
@@ -51,6 +62,7 @@ export async function endAll(): Promise<Error[]> {
     if (error) errors.push(error);
   }
   for (const file of [...waiting]) {
+    opened.delete(file);
     ensure(file);
     const error = await end(file);
     if (error) errors.push(error);
