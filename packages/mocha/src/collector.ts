@@ -4,7 +4,14 @@
  * events in the main process, the same in serial mode and under --parallel (whose runner replays each worker's
  * events there): the runner is `this` in the global fixtures, Mocha's public way to reach it from a plugin.
  */
-import { Detector, RunCollector, type RunFile, type TestInfo } from '@leakwatch/core/adapter';
+import {
+  Detector,
+  RunCollector,
+  validateOptions,
+  type LeakwatchOptions,
+  type RunFile,
+  type TestInfo,
+} from '@leakwatch/core/adapter';
 import type { RunPlan } from './loading.js';
 import type { TestLike } from './mocha-types.js';
 
@@ -17,14 +24,23 @@ let planned: RunPlan | undefined;
 const files = new Map<string, { tests: Map<string, TestInfo> }>();
 const listened = new WeakSet<object>();
 
-/** Before Mocha loads the test files (serial) or starts its workers (--parallel). */
+/** From here on, what user code in the main process makes outside a test file is recorded, to say at the end what keeps Mocha alive. */
+export function watchMainProcess(): void {
+  Detector.shared().watchMainProcess();
+}
+
+/**
+ * From the global setup: before Mocha runs a test or starts its workers (they inherit the channel). A bad option or
+ * baseline throws here, and Mocha stops before any test ("global setup failed") with leakwatch's message.
+ */
 export async function startRun(): Promise<void> {
   if (collector) return;
-  // From here on, what user code in the main process makes outside a test file is recorded, to say at the end what
-  // keeps Mocha alive.
-  Detector.shared().watchMainProcess();
+  const fromConfig =
+    planned?.options === undefined
+      ? undefined
+      : validateOptions(planned.options as LeakwatchOptions, 'the `leakwatch` key of the Mocha config');
   const run = new RunCollector('mocha', process.cwd());
-  await run.configure(undefined);
+  await run.configure(fromConfig);
   run.start();
   collector = run;
 }

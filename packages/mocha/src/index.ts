@@ -1,13 +1,12 @@
 /**
  * `@leakwatch/mocha`: a root hook plugin. One line turns it on: `require: ['@leakwatch/mocha']` in `.mocharc.*` (or
- * `--require @leakwatch/mocha`); options come from `leakwatch.config.*`.
+ * `--require @leakwatch/mocha`); options come from `leakwatch.config.*`, under the `leakwatch` key of Mocha's config.
  *
- * Mocha loads it in its main process and, under --parallel, in every worker: `mochaHooks` starts the run's collector
- * in the main process (before any test file loads or worker starts) and, wherever tests run, watches the test files
- * load; the hooks judge each test and file; the global fixtures (main process only) read the runner's results and
- * write the reports at the end.
+ * Mocha loads it in its main process and, under --parallel, in every worker: `mochaHooks` watches the test files load
+ * wherever tests run; the hooks judge each test and file; the global fixtures (main process only) start the run's
+ * collector before any test runs or worker starts, read the runner's results, and write the reports at the end.
  */
-import { finishRun, listen, planRun, startRun } from './collector.js';
+import { finishRun, listen, planRun, startRun, watchMainProcess } from './collector.js';
 import { ROOT_HOOKS } from './hooks.js';
 import { watchMocha } from './loading.js';
 import { runningMocha } from './running-mocha.js';
@@ -33,19 +32,20 @@ export {
   type TrackOptions,
 } from '@leakwatch/core';
 
-/**
- * Called by Mocha once per process, before it creates its Mocha instance. A bad option or baseline rejects here, and
- * Mocha stops before any test with leakwatch's message.
- */
-export async function mochaHooks(): Promise<typeof ROOT_HOOKS> {
+/** Called by Mocha once per process (the main one, each worker), before it creates its Mocha instance. */
+export function mochaHooks(): typeof ROOT_HOOKS {
   const mocha = runningMocha();
   if (mocha) watchMocha(mocha.Mocha, planRun);
-  if (!mocha?.isWorker) await startRun();
+  if (!mocha?.isWorker) watchMainProcess();
   return ROOT_HOOKS;
 }
 
-/** Main process only: `this` is Mocha's runner. */
-export function mochaGlobalSetup(this: unknown): void {
+/**
+ * Main process only, once Mocha has loaded the test files (serial) and before it runs any or starts its workers:
+ * `this` is Mocha's runner. Options are resolved here, where Mocha's config (its `leakwatch` key) is known.
+ */
+export async function mochaGlobalSetup(this: unknown): Promise<void> {
+  await startRun();
   listen(this as Parameters<typeof listen>[0]);
 }
 

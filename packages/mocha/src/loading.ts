@@ -27,12 +27,14 @@ export interface RunPlan {
   files: string[];
   /** --bail: fewer files reported than planned means Mocha stopped early. */
   bail: boolean;
+  /** The `leakwatch` key of Mocha's config (.mocharc.*): options over leakwatch.config.*. */
+  options: unknown;
 }
 
 interface MochaInstance {
   suite?: SuiteLike;
   files?: unknown[];
-  options?: { bail?: boolean };
+  options?: { bail?: boolean; leakwatch?: unknown };
 }
 
 /**
@@ -63,6 +65,7 @@ export function watchMocha(Mocha: { prototype: any }, onRun: (plan: RunPlan) => 
     onRun({
       files: (mocha.files ?? []).filter((f): f is string => typeof f === 'string'),
       bail: mocha.options?.bail === true,
+      options: mocha.options?.leakwatch,
     }),
   );
 }
