@@ -118,7 +118,7 @@ describe.each(MAJORS.flatMap((mocha) => MODES.map((mode) => ({ mocha, ...mode })
         ]),
       );
       expect(report.findings.filter((f) => f.file === 'retries-skips.test.js')).toEqual([]);
-      expect(run!.output).toMatch(/11 passing/);
+      expect(run!.output).toMatch(/13 passing/);
       expect(run!.output).toMatch(/2 pending/);
     });
 
@@ -127,8 +127,8 @@ describe.each(MAJORS.flatMap((mocha) => MODES.map((mode) => ({ mocha, ...mode })
       expectSchemaValid(report);
       expectPortablePaths(report);
       expectConsistentSummary(report);
-      expect(report.summary.files).toBe(6);
-      expect(report.summary.tests).toBe(13);
+      expect(report.summary.files).toBe(8);
+      expect(report.summary.tests).toBe(15);
       expectJunitValid(run!.junitPath);
       expectJunitMatchesReport(run!);
     });
@@ -214,14 +214,16 @@ describe('Mocha without --exit: the hang report and reap are what let a leaky ru
 describe('Mocha: .only, --check-leaks, TypeScript, a bad config', () => {
   const runs: Record<string, RunResult | undefined> = {};
   beforeAll(async () => {
-    [runs.only, runs.checkLeaks, runs.checkLeaksParallel, runs.tsx, runs.tsNode, runs.badConfig] = await Promise.all([
-      runMocha('mocha-only'),
-      runMocha('mocha-globals', ['--check-leaks']),
-      runMocha('mocha-globals', ['--check-leaks', '--parallel', '--jobs=2']),
-      runMocha('mocha-ts'),
-      runMocha('mocha-ts', ['--config', 'ts-node.mocharc.cjs']),
-      runMocha('mocha-bad-config'),
-    ]);
+    [runs.only, runs.checkLeaks, runs.checkLeaksParallel, runs.tsx, runs.tsNode, runs.badConfig, runs.badKey] =
+      await Promise.all([
+        runMocha('mocha-only'),
+        runMocha('mocha-globals', ['--check-leaks']),
+        runMocha('mocha-globals', ['--check-leaks', '--parallel', '--jobs=2']),
+        runMocha('mocha-ts'),
+        runMocha('mocha-ts', ['--config', 'ts-node.mocharc.cjs']),
+        runMocha('mocha-bad-config'),
+        runMocha('mocha-globals', ['--config', 'bad-key.mocharc.cjs']),
+      ]);
   }, 60_000);
   afterAll(() => Object.values(runs).forEach(cleanup));
 
@@ -281,5 +283,13 @@ describe('Mocha: .only, --check-leaks, TypeScript, a bad config', () => {
     expect(run.output).toContain('invalid value for "kinds.timer"');
     expect(run.output).toContain('Fix:');
     expect(run.output).not.toContain('TEST BODY RAN');
+  });
+
+  it('so does a bad option under the `leakwatch` key of the Mocha config', () => {
+    const run = runs.badKey!;
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('invalid value for "settleMs"');
+    expect(run.output).toContain('in the `leakwatch` key of the Mocha config. Fix:');
+    expect(run.output).not.toMatch(/passing/);
   });
 });
