@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBaseline, type Finding as CoreFinding } from '@leakwatch/core';
 import {
   expectConsistentSummary,
   expectJunitMatchesReport,
@@ -291,5 +295,82 @@ describe('Mocha: .only, --check-leaks, TypeScript, a bad config', () => {
     expect(run.output).toContain('invalid value for "settleMs"');
     expect(run.output).toContain('in the `leakwatch` key of the Mocha config. Fix:');
     expect(run.output).not.toMatch(/passing/);
+  });
+});
+
+describe('Mocha: baseline and GitHub annotations', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-mocha-baseline-'));
+  const baselineFile = path.join(dir, 'leakwatch-baseline.json');
+  let first: RunResult | undefined;
+  let second: RunResult | undefined;
+  beforeAll(async () => {
+    first = await runMocha(KINDS, [], { env: { FIXTURE_BASELINE: path.join(dir, 'none.json') } });
+    const known = reportOf(first).findings.filter((f) => f.file === 'timers.test.js');
+    expect(known).toHaveLength(1);
+    writeBaseline(baselineFile, known as CoreFinding[]);
+    second = await runMocha(KINDS, ['--parallel', '--jobs=2'], {
+      env: (out) => ({
+        FIXTURE_BASELINE: baselineFile,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_STEP_SUMMARY: path.join(out, 'summary.md'),
+      }),
+    });
+  }, 60_000);
+  afterAll(() => {
+    [first, second].forEach(cleanup);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a known leak is baselined: reported, but no longer fails its file in Mocha', () => {
+    const report = reportOf(second);
+    expect(report.summary).toMatchObject({ findings: 6, failing: 5, baselined: 1 });
+    expect(report.findings.find((f) => f.file === 'timers.test.js')).toMatchObject({ baselined: true });
+    const titles = failureTitles(second!.output);
+    expect(
+      titles.some((t) => t.includes('timers.test.js')),
+      JSON.stringify(titles),
+    ).toBe(false);
+    expect(titles).toHaveLength(5);
+    expect(second!.code).toBe(5);
+  });
+
+  it('GitHub: an annotation at each failing leak’s line, and the step summary', () => {
+    const line = markerLine(KINDS, 'esm.test.mjs', 'esm-server');
+    expect(second!.output).toMatch(new RegExp(`::error file=esm\\.test\\.mjs,line=${line}\\b`));
+    expect(second!.output).not.toMatch(/::error file=timers\.test\.js/);
+    expect(fs.readFileSync(path.join(second!.outDir, 'summary.md'), 'utf8')).toContain('esm.test.mjs');
+  });
+});
+
+describe('Mocha: a test file that throws while it loads', () => {
+  const runs: Record<string, RunResult | undefined> = {};
+  beforeAll(async () => {
+    const opts = { timeoutMs: 30_000 };
+    [runs.parallel, runs.serial] = await Promise.all([
+      runMocha('shared-load-error', ['--parallel', '--jobs=2'], opts),
+      runMocha('shared-load-error', [], opts),
+    ]);
+  }, 60_000);
+  afterAll(() => Object.values(runs).forEach(cleanup));
+
+  it('--parallel: what it made before the throw is reported against the file and reaped; the other file runs', () => {
+    const run = runs.parallel!;
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toContain('this test file fails to load');
+    expect(run.output).toMatch(/1 passing/);
+    // x2: Mocha 12 evaluates a CommonJS file that throws twice (require(), then import() as a fallback), so the file
+    // really made two servers.
+    expect(reportOf(run).findings.map(shape)).toEqual(['fail file server broken.test.js [null] broken.test.js:4 x2']);
+    expect(reportOf(run).errors).toEqual([]);
+  });
+
+  it('serial: Mocha stops the run at the load error; leakwatch has judged (and reaped) what the file made', () => {
+    const run = runs.serial!;
+    expect(run.code, run.output).toBe(1);
+    expect(run.durationMs).toBeLessThan(20_000);
+    expect(run.output).toContain('this test file fails to load');
+    // No run to report (Mocha exits before its global setup): the file's own block says it.
+    expect(run.output).toMatch(/leakwatch\s+broken\.test\.js\s+\(1 finding\)/);
+    expect(run.report).toBeUndefined();
   });
 });

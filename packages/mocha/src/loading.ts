@@ -6,7 +6,7 @@
  */
 import { FileSession } from '@leakwatch/core/adapter';
 import type { SuiteLike } from './mocha-types.js';
-import { loaded } from './sessions.js';
+import { endAll, loaded } from './sessions.js';
 
 const kWrapped = Symbol.for('leakwatch.mocha.loading');
 const watched = new WeakSet<object>();
@@ -19,6 +19,24 @@ function watch(suite: SuiteLike | undefined): void {
     FileSession.loading(file);
   });
   suite.on('post-require', () => FileSession.loading(null));
+}
+
+/**
+ * A test file that throws while it loads never runs a hook, ours included: what it made before the throw would be
+ * neither reported nor reaped (under --parallel the worker lives on, and runs the next files). The files loaded so
+ * far are judged before Mocha hears of the error. Mocha's own async loader only: its sync one is for CommonJS
+ * callers of the API, who get the error as before.
+ */
+function judgeFailedLoads(proto: any): void {
+  const original = proto.loadFilesAsync;
+  if (typeof original !== 'function') return;
+  proto.loadFilesAsync = function (this: MochaInstance, ...args: unknown[]) {
+    return Promise.resolve(original.apply(this, args)).catch(async (error: unknown) => {
+      FileSession.loading(null);
+      await endAll().catch(() => {});
+      throw error;
+    });
+  };
 }
 
 /** What a Mocha instance is about to run. */
@@ -61,6 +79,7 @@ export function watchMocha(Mocha: { prototype: any }, onRun: (plan: RunPlan) => 
   };
   wrap('loadFiles', (mocha) => watch(mocha.suite));
   wrap('loadFilesAsync', (mocha) => watch(mocha.suite));
+  judgeFailedLoads(proto);
   wrap('run', (mocha) =>
     onRun({
       files: (mocha.files ?? []).filter((f): f is string => typeof f === 'string'),
