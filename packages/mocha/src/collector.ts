@@ -1,8 +1,9 @@
 /**
- * The main process's half: the run collector, started before Mocha loads a test file or starts a worker (they
- * inherit its channel), and told at the end which files and tests Mocha reported. The tests come from the runner's
- * events in the main process, the same in serial mode and under --parallel (whose runner replays each worker's
- * events there): the runner is `this` in the global fixtures, Mocha's public way to reach it from a plugin.
+ * The main process's half: the run collector, started before Mocha runs a test or starts a worker (they inherit its
+ * channel), and told at the end which files and tests Mocha reported. The tests come from the runner's events in the
+ * main process, the same in serial mode and under --parallel (whose runner replays each worker's events there): the
+ * runner is what `Mocha#run` returns (see loading.ts). A reporter would be the other public way, but Mocha has one
+ * reporter, the user's.
  */
 import {
   Detector,

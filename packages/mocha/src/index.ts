@@ -35,18 +35,18 @@ export {
 /** Called by Mocha once per process (the main one, each worker), before it creates its Mocha instance. */
 export function mochaHooks(): typeof ROOT_HOOKS {
   const mocha = runningMocha();
-  if (mocha) watchMocha(mocha.Mocha, planRun);
-  if (!mocha?.isWorker) watchMainProcess();
+  const main = !mocha?.isWorker;
+  if (mocha) watchMocha(mocha.Mocha, planRun, (runner) => main && listen(runner as Parameters<typeof listen>[0]));
+  if (main) watchMainProcess();
   return ROOT_HOOKS;
 }
 
 /**
- * Main process only, once Mocha has loaded the test files (serial) and before it runs any or starts its workers:
- * `this` is Mocha's runner. Options are resolved here, where Mocha's config (its `leakwatch` key) is known.
+ * Main process only, once Mocha has loaded the test files (serial) and before it runs any or starts its workers.
+ * Options are resolved here, where Mocha's config (its `leakwatch` key) is known.
  */
-export async function mochaGlobalSetup(this: unknown): Promise<void> {
+export async function mochaGlobalSetup(): Promise<void> {
   await startRun();
-  listen(this as Parameters<typeof listen>[0]);
 }
 
 /** Main process only, after the run (and before Mocha waits for the event loop, without --exit). */

@@ -58,14 +58,19 @@ interface MochaInstance {
 /**
  * `Mocha.prototype.loadFiles`, `loadFilesAsync` and `run` are Mocha's public API; wrapping them on the prototype is
  * the one way to be told of a Mocha instance before it loads. If they go, module-scope resources are no longer
- * attributed to their file (they are still seen if they outlive the run), and a --bail run's report is not marked
- * incomplete.
+ * attributed to their file (they are still seen if they outlive the run), and the report lists no tests.
+ * `onRun` gets what the instance is about to run; `onRunner` the runner `Mocha#run` returns (documented), before any
+ * of its events: in --parallel's main process, the runner that replays the workers' events.
  */
-export function watchMocha(Mocha: { prototype: any }, onRun: (plan: RunPlan) => void): void {
+export function watchMocha(
+  Mocha: { prototype: any },
+  onRun: (plan: RunPlan) => void,
+  onRunner: (runner: unknown) => void,
+): void {
   const proto = Mocha.prototype;
   if (proto[kWrapped]) return;
   proto[kWrapped] = true;
-  const wrap = (name: string, before: (mocha: MochaInstance) => void) => {
+  const wrap = (name: string, before: (mocha: MochaInstance) => void, after?: (result: unknown) => void) => {
     const original = proto[name];
     if (typeof original !== 'function') return;
     proto[name] = function (this: MochaInstance, ...args: unknown[]) {
@@ -74,17 +79,26 @@ export function watchMocha(Mocha: { prototype: any }, onRun: (plan: RunPlan) => 
       } catch {
         // Never the run's concern.
       }
-      return original.apply(this, args);
+      const result = original.apply(this, args);
+      try {
+        after?.(result);
+      } catch {
+        // Never the run's concern.
+      }
+      return result;
     };
   };
   wrap('loadFiles', (mocha) => watch(mocha.suite));
   wrap('loadFilesAsync', (mocha) => watch(mocha.suite));
   judgeFailedLoads(proto);
-  wrap('run', (mocha) =>
-    onRun({
-      files: (mocha.files ?? []).filter((f): f is string => typeof f === 'string'),
-      bail: mocha.options?.bail === true,
-      options: mocha.options?.leakwatch,
-    }),
+  wrap(
+    'run',
+    (mocha) =>
+      onRun({
+        files: (mocha.files ?? []).filter((f): f is string => typeof f === 'string'),
+        bail: mocha.options?.bail === true,
+        options: mocha.options?.leakwatch,
+      }),
+    onRunner,
   );
 }
