@@ -374,3 +374,26 @@ describe('Mocha: a test file that throws while it loads', () => {
     expect(run.report).toBeUndefined();
   });
 });
+
+describe('Mocha serial: files whose top-level tests interleave', () => {
+  const FIXTURE = 'mocha-interleave';
+  let run: RunResult | undefined;
+  beforeAll(async () => {
+    run = await runMocha(FIXTURE);
+  }, 60_000);
+  afterAll(() => cleanup(run));
+
+  it('resources stay their own file’s and test’s; the interleaved test is not measured as another file’s', () => {
+    // Mocha runs a.test.js's and b.test.js's top-level tests, then a.test.js's describe block: b's tests run while
+    // a's session is open. b's listener (a per-test measurement) would be judged as a.test.js's, so it is not taken.
+    expect(reportOf(run).findings.map(shape).sort()).toEqual(
+      [
+        expected(FIXTURE, 'fail', 'file', 'timer', 'a.test.js', ['a: top-level test leaks a timeout'], 'a-top'),
+        expected(FIXTURE, 'fail', 'file', 'timer', 'a.test.js', ['a', 'leaks an interval'], 'a-interval'),
+        expected(FIXTURE, 'fail', 'file', 'timer', 'b.test.js', ['b: top-level test leaks an interval'], 'b-interval'),
+      ].sort(),
+    );
+    for (const f of reportOf(run).findings) expect(f.site?.file, shape(f)).toBe(f.file);
+    expect(run!.code).toBe(2);
+  });
+});

@@ -10,7 +10,7 @@
  */
 import type { ContextLike, SuiteLike, TestLike } from './mocha-types.js';
 import { hookTitle, lastHook, marked, planOf, prepare } from './plan.js';
-import { end, endAll, ensure, openSession } from './sessions.js';
+import { end, endAll, ensure, sessionOf } from './sessions.js';
 import { refOf } from './titles.js';
 
 /** File errors that could not fail a test (its last test was skipped), thrown from the root afterAll. */
@@ -33,13 +33,15 @@ function endFileHook(file: string) {
 
 async function judgeTest(this: ContextLike): Promise<void> {
   const test = this.currentTest;
-  const session = openSession();
-  if (!test?.file || !session) return;
+  if (!test?.file) return;
+  const session = sessionOf(test.file);
   const ref = refOf(test);
   const errors: Error[] = [];
   // A failed attempt Mocha is about to retry has no state yet: it is judged, and taken back when the retry starts.
   const final = test.state !== undefined || test.isPending();
-  if (test.isPending()) session.testSkip(ref);
+  if (!session) {
+    // Interleaved with another file's session (see sessions.ts): not measured.
+  } else if (test.isPending()) session.testSkip(ref);
   else {
     const leak = await session.testEnd(ref);
     if (leak && final) errors.push(leak);
@@ -79,6 +81,7 @@ async function leakwatchTestStart(this: ContextLike): Promise<void> {
   if (!test?.file) return;
   const session = ensure(test.file);
   await session.ready;
+  if (sessionOf(test.file) !== session) return;
   const ref = refOf(test);
   // --retries: Mocha runs a clone of the failed test; judged on its last attempt, as Mocha judges it.
   if (test.currentRetry() > 0) session.testRetry(ref);

@@ -22,8 +22,9 @@ export function loaded(file: string): void {
 /**
  * The session for `file`'s code, opened now if none is. Mocha's serial mode can interleave files (the root suite runs
  * every file's top-level tests before any describe block): a file reached while another's session is still open runs
- * in that session, and is judged on its own at the end of the root suite. Resources are always attributed by their
- * scope, so only per-test measurements (heap, listeners, globals) of such tests go to the open file.
+ * in that session, and is judged on its own at the end of the root suite. Resources are attributed by their scope,
+ * so they stay that file's; per-test measurements (heap, listeners, globals) are not taken for its tests then: they
+ * would be judged as the open file's.
  */
 export function ensure(file: string): FileSession {
   if (current && current.file !== file) {
@@ -41,9 +42,9 @@ export function ensure(file: string): FileSession {
   return current.session;
 }
 
-/** The open session, if any. */
-export function openSession(): FileSession | undefined {
-  return current?.session;
+/** The open session, if it is `file`'s: a test of an interleaved file runs in another's, unmeasured (see ensure). */
+export function sessionOf(file: string): FileSession | undefined {
+  return current?.file === file ? current.session : undefined;
 }
 
 /** Ends `file`'s session if it is the open one: the error to fail the file with. */
