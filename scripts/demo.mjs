@@ -63,6 +63,23 @@ const RUNNERS = [
     // its workers down.
     args: ['--forceExit'],
   },
+  {
+    name: 'mocha',
+    configs: [
+      '.mocharc.cjs',
+      '.mocharc.js',
+      '.mocharc.mjs',
+      '.mocharc.yaml',
+      '.mocharc.yml',
+      '.mocharc.jsonc',
+      '.mocharc.json',
+    ],
+    packageJsonKey: 'mocha',
+    bin: 'mocha',
+    // Mocha waits for its event loop to empty, which the deliberate leaks never let it do outside CI (where leakwatch
+    // reaps them): the same reason as Jest's --forceExit.
+    args: ['--exit'],
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -327,7 +344,9 @@ async function main() {
   console.log(`\n${bold('━━━ leakwatch demo summary')}`);
   for (const result of results) {
     if (result.skipped) {
-      console.log(`\n${bold(`examples/${result.example.name}`)} ${dim('skipped: no vitest or jest config found')}`);
+      console.log(
+        `\n${bold(`examples/${result.example.name}`)} ${dim('skipped: no vitest, jest or mocha config found')}`,
+      );
       continue;
     }
     if (result.run) console.log(summarize(result.example, result.runner, result.run, result.reports).join('\n'));

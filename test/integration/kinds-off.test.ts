@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { markerLine } from './helpers';
-import { cleanup, runJest, runVitest, type RunResult } from './run';
+import { cleanup, runJest, runMocha, runVitest, type RunResult } from './run';
 import { expectAllTestsPassed, reportOf, type Runner } from './three-runners';
 
 /**
@@ -11,6 +11,7 @@ const RUNS: Record<Runner, (env: Record<string, string>) => Promise<RunResult>> 
   vitest: (env) => runVitest('kinds-off', ['--pool=forks'], { env }),
   jest30: (env) => runJest('kinds-off', ['--maxWorkers=2', '--no-cache'], { jest: 'jest30', env }),
   jest29: (env) => runJest('kinds-off', ['--maxWorkers=2', '--no-cache'], { jest: 'jest29', env }),
+  mocha: (env) => runMocha('kinds-off', ['--parallel', '--jobs=2'], { env }),
 };
 
 describe.each(Object.keys(RUNS) as Runner[])('kinds off under %s', (runner) => {

@@ -21,6 +21,12 @@ export const JEST_BINS = {
   jest29: path.join(TEST_DIR, 'node_modules', 'jest29', 'bin', 'jest.js'),
 } as const;
 export type JestMajor = keyof typeof JEST_BINS;
+/** Mocha 12 and Mocha 11 (installed under the alias `mocha11`). */
+export const MOCHA_BINS = {
+  mocha12: path.join(TEST_DIR, 'node_modules', 'mocha', 'bin', 'mocha.js'),
+  mocha11: path.join(TEST_DIR, 'node_modules', 'mocha11', 'bin', 'mocha.js'),
+} as const;
+export type MochaMajor = keyof typeof MOCHA_BINS;
 
 export interface Finding {
   id: string;
@@ -81,6 +87,15 @@ export async function runJest(
   options: { env?: RunEnv; timeoutMs?: number; jest?: JestMajor } = {},
 ): Promise<RunResult> {
   return runCli(fixture, [JEST_BINS[options.jest ?? 'jest30'], '--ci', ...args], options);
+}
+
+/** Runs the real Mocha CLI (12 or 11) in a fixture project, whose .mocharc.* requires @leakwatch/mocha. */
+export async function runMocha(
+  fixture: string,
+  args: string[] = [],
+  options: { env?: RunEnv; timeoutMs?: number; mocha?: MochaMajor } = {},
+): Promise<RunResult> {
+  return runCli(fixture, [MOCHA_BINS[options.mocha ?? 'mocha12'], ...args], options);
 }
 
 /**

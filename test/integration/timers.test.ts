@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cleanup, runJest, runVitest, type Finding, type Report, type RunResult } from './run';
+import { cleanup, runJest, runMocha, runVitest, type Finding, type Report, type RunResult } from './run';
 import { expectConsistentSummary, expectSchemaValid, markerLine, shape } from './helpers';
 
 /**
@@ -14,9 +14,11 @@ const RUNNERS = {
   // --no-cache (and a per-run cacheDirectory in the fixture's config): parallel workers, not run-in-band.
   jest30: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest30' }),
   jest29: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest29' }),
+  // sinon-timers only: Mocha has no fake timers of its own for shared-timers' vi/jest calls.
+  mocha: (fixture: string) => runMocha(fixture, ['--parallel', '--jobs=2']),
 };
 type Runner = keyof typeof RUNNERS;
-const RUNNER_NAMES = Object.keys(RUNNERS) as Runner[];
+const RUNNER_NAMES: Runner[] = ['vitest', 'jest30', 'jest29'];
 
 function reportOf(run: RunResult | undefined): Report {
   expect(run, 'the run did not happen').toBeDefined();
@@ -127,21 +129,35 @@ function expectAllTestsPassed(runner: Runner, output: string, count: number): vo
   expect(output).toMatch(
     runner === 'vitest'
       ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`)
-      : new RegExp(`Tests:\\s+${count} passed, ${count} total`),
+      : runner === 'mocha'
+        ? new RegExp(`^ {2}${count} passing \\(`, 'm')
+        : new RegExp(`Tests:\\s+${count} passed, ${count} total`),
   );
 }
 
 describe.each([
-  { fixture: SHARED, expected: SHARED_EXPECTED, files: SHARED_FILES.length, tests: SHARED_TESTS },
-  { fixture: SINON, expected: SINON_EXPECTED, files: 2, tests: SINON_TESTS },
-])('$fixture: under Vitest, Jest 30 and Jest 29', ({ fixture, expected, files, tests }) => {
+  {
+    fixture: SHARED,
+    expected: SHARED_EXPECTED,
+    files: SHARED_FILES.length,
+    tests: SHARED_TESTS,
+    runners: RUNNER_NAMES,
+  },
+  {
+    fixture: SINON,
+    expected: SINON_EXPECTED,
+    files: 2,
+    tests: SINON_TESTS,
+    runners: [...RUNNER_NAMES, 'mocha'] as Runner[],
+  },
+])('$fixture: under Vitest, Jest 30 and Jest 29', ({ fixture, expected, files, tests, runners }) => {
   const runs: Partial<Record<Runner, RunResult>> = {};
   beforeAll(async () => {
-    await Promise.all(RUNNER_NAMES.map(async (runner) => (runs[runner] = await RUNNERS[runner](fixture))));
+    await Promise.all(runners.map(async (runner) => (runs[runner] = await RUNNERS[runner](fixture))));
   });
   afterAll(() => Object.values(runs).forEach(cleanup));
 
-  describe.each(RUNNER_NAMES)('%s', (runner) => {
+  describe.each(runners)('%s', (runner) => {
     const run = () => runs[runner]!;
     const report = () => reportOf(runs[runner]);
 

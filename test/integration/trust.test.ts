@@ -115,6 +115,11 @@ describe('shared-trust: each leak on the test whose code made it, under Vitest, 
       expectConsistentSummary(report());
       // skipped.test.js adds a skipped and a todo test to the ones that run.
       expect(report().summary).toMatchObject({ files: 4, tests: TESTS + 2, findings: EXPECTED.length });
+      if (runner === 'mocha') {
+        // Mocha lists its failed hooks (the files' leaks) apart from its tests, which all passed.
+        expectAllTestsPassed(runner, runs[runner]!.output, TESTS);
+        return;
+      }
       const summary = runs[runner]!.output.split('\n').find((line) => /^\s*Tests:?\s/.test(line)) ?? '';
       expect(summary, `${runner}'s test summary`).toMatch(new RegExp(`\\b${TESTS} passed`));
       expect(summary).not.toMatch(/failed/);
@@ -203,7 +208,13 @@ describe('shared-strict: strict scope judges each test by what its own code made
       const output = runs[runner]!.output;
       // Failed: the two leaky tests (by their LeakError); passed: the other three, the server's user included.
       expect(output).toMatch(
-        runner === 'vitest' ? /Tests\s+2 failed \| 3 passed \(5\)/ : /Tests:\s+2 failed, 3 passed, 5 total/,
+        {
+          vitest: /Tests\s+2 failed \| 3 passed \(5\)/,
+          jest30: /Tests:\s+2 failed, 3 passed, 5 total/,
+          jest29: /Tests:\s+2 failed, 3 passed, 5 total/,
+          // Mocha has reported each test passed when leakwatch, after its hooks, fails it: counted in both.
+          mocha: /^ {2}5 passing \(.*\n(?:.*\n)*? {2}2 failing/m,
+        }[runner],
       );
       expect(output).not.toMatch(/ECONNREFUSED|socket hang up/);
     });

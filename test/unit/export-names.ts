@@ -24,6 +24,7 @@ export const EXPORT_NAMES: Record<string, string[]> = {
   ],
   '@leakwatch/vitest': [...USER_FACING, 'default', 'leakwatch'],
   '@leakwatch/jest': [...USER_FACING, 'default', 'withLeakwatch'],
+  '@leakwatch/mocha': [...USER_FACING, 'mochaGlobalSetup', 'mochaGlobalTeardown', 'mochaHooks'],
   '@leakwatch/jest/environment': ['SETTINGS_KEY', 'TestEnvironment', 'default'],
   '@leakwatch/jest/reporter': ['LeakwatchReporter', 'default'],
   '@leakwatch/core/worker': ['FileSession'],

@@ -127,6 +127,10 @@ export class Detector {
   private readonly endedFiles = new Set<string>();
   /** Where recording goes between test files: nowhere, or the main process's own bucket. */
   private idleFile: string | null = null;
+  /** The file whose module scope is being loaded ahead of its run (see fileLoading). */
+  private loadingFile: string | null = null;
+  /** Files loaded ahead of their run: their ledger (a module-scope allowFile()) is kept when they start. */
+  private readonly preloaded = new Set<string>();
   private reportsHooks = false;
   /** No user code has run since the last test ended (only meaningful when the adapter reports hooks). */
   private quietBetweenTests = false;
@@ -249,7 +253,22 @@ export class Detector {
     // The same file again (a watch-mode rerun in a reused worker): its entries are free to match again.
     const relative = relativePath(this.root, absoluteFile);
     for (const entry of this.matchedEntries) if (entry.file === relative) this.matchedEntries.delete(entry);
+    if (!this.preloaded.delete(absoluteFile))
+      this.ledgers.set(absoluteFile, { allows: { file: new Map(), tests: new Map() }, counted: {} });
+  }
+
+  /**
+   * For runners that load every test file before they run any (Mocha's serial mode): what `absoluteFile`'s module
+   * scope makes and allows, until the next call (null when loading is over), is that file's; its fileStart comes later
+   * and keeps it. Outside of a file's session only: nothing of the current file changes.
+   */
+  fileLoading(absoluteFile: string | null): void {
+    this.loadingFile = absoluteFile;
+    if (this.file !== null) return;
+    this.tracker.currentFile = absoluteFile ?? this.idleFile;
+    if (absoluteFile === null) return;
     this.ledgers.set(absoluteFile, { allows: { file: new Map(), tests: new Map() }, counted: {} });
+    this.preloaded.add(absoluteFile);
   }
 
   private ledger(file: string): FileLedger {
@@ -264,7 +283,7 @@ export class Detector {
    */
   allow(kinds: Kind | Kind[], reason: string, where: 'test' | 'file'): void {
     const list = Array.isArray(kinds) ? kinds : [kinds];
-    const allows = this.ledger(this.file ?? MAIN_PROCESS).allows;
+    const allows = this.ledger(this.file ?? this.loadingFile ?? MAIN_PROCESS).allows;
     if (where === 'file') {
       for (const k of list) allows.file.set(k, reason);
       return;

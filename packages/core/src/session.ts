@@ -92,6 +92,16 @@ export class FileSession {
   private readonly thrown = new Set<string>();
   private readonly init: FileSessionInit;
 
+  /**
+   * A runner that loads every test file before it runs any (Mocha's serial mode) says which file it loads (null once
+   * done): what that file's module scope makes is its own, judged when its session, started later, ends.
+   */
+  static loading(file: string | null): void {
+    const detector = Detector.shared();
+    detector.install();
+    detector.fileLoading(file);
+  }
+
   /** `listener` runs once, after the next file of this process has been judged and its results handed over. */
   static afterFileEnd(listener: () => void): void {
     fileEndListeners.push(listener);
