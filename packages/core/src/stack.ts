@@ -132,7 +132,7 @@ export function parseStack(stack: string | undefined): Frame[] {
 /** Frames of the test runners themselves: a resource whose stack has nothing but these belongs to the runner. */
 const RUNNER_PATTERNS = [
   /[\\/]node_modules[\\/](?:vitest|@vitest[\\/][^\\/]+|vite|vite-node|tinypool|birpc|tinyspy|jest-[^\\/]+|@jest[\\/][^\\/]+|expect|pretty-format|mocha)[\\/]/,
-  /[\\/]packages[\\/](?:vitest|jest|mocha|node-test)[\\/]dist[\\/]/,
+  /[\\/]packages[\\/](?:core|vitest|jest|mocha|node-test)[\\/]dist[\\/]/,
   /[\\/]@leakwatch[\\/]/,
 ];
 
