@@ -1,1 +1,62 @@
-export {};
+/**
+ * `node --test --import @leakwatch/node-test` (or `--require`): the preload. Node loads it in every test process
+ * (the runner hands its flags on), and `--require` also in the runner's own process:
+ *
+ *   test process (NODE_TEST_CONTEXT is set), or `node --import @leakwatch/node-test file.test.js`: judge that file
+ *   runner's process (`--test`, `--require` only): the run collector, fed by the runner's event stream
+ *
+ * The halves are CommonJS files of their own, required here: the ESM and CJS builds of this entry then share one
+ * copy, and a test process registers its hooks synchronously, before the test file loads.
+ */
+import { createRequire } from 'node:module';
+import type * as Child from './child.js';
+import type * as Parent from './preload-run.js';
+
+export {
+  DEFAULT_IGNORES,
+  allow,
+  allowFile,
+  defineConfig,
+  track,
+  untrack,
+  type Action,
+  type FileInfo,
+  type Finding,
+  type IgnoreRule,
+  type Kind,
+  type KindPolicy,
+  type LeakReport,
+  type LeakwatchOptions,
+  type Site,
+  type TestInfo,
+  type TrackKind,
+  type TrackOptions,
+} from '@leakwatch/core';
+
+const STARTED = Symbol.for('leakwatch.nodeTestPreload');
+
+function start(): void {
+  const anchor = globalThis as Record<symbol, unknown>;
+  // Once per process: `--import` and `--require` both given, or a config file importing this package.
+  if (anchor[STARTED]) return;
+  anchor[STARTED] = true;
+  const execArgv = process.execArgv;
+  // Watch mode reruns files in long-lived processes; leakwatch stays off there.
+  if (execArgv.some((a) => a === '--watch' || a.startsWith('--watch=')) || process.env.WATCH_REPORT_DEPENDENCIES)
+    return;
+  const require = createRequire(import.meta.url);
+  if (process.env.NODE_TEST_CONTEXT === undefined && execArgv.includes('--test')) {
+    (require('./preload-run.cjs') as typeof Parent).watchRun();
+    return;
+  }
+  const file = process.argv[1];
+  if (file) (require('./child.cjs') as typeof Child).watchTestFile(file);
+}
+
+try {
+  start();
+} catch (error) {
+  process.stderr.write(
+    `leakwatch internal error (leakwatch is off for this process): ${(error as Error)?.stack ?? error}\n`,
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * The test-file half: one FileSession for the file this process runs (`node --test` starts a process per file and
+ * hands it our preload with its own flags), driven by root-level node:test hooks registered before the file loads.
+ *
+ *   root beforeEach (ours first)  → testStart, before the user's beforeEach hooks
+ *   root afterEach  (ours last)   → testEnd after every afterEach hook; its error fails the test
+ *   root after      (ours last)   → fileEnd after every after() hook; its error fails the file
+ *
+ * Root-level hooks apply to every test, suite and subtest (`t.test`): node:test copies a parent's each-hooks into the
+ * tests made under it. internals.ts keeps ours in place and scopes every test body and hook.
+ */
+import path from 'node:path';
+import { after, afterEach, beforeEach } from 'node:test';
+import { FileSession } from '@leakwatch/core/worker';
+import { captureRoot, keepAfterEachLast, keepAfterLast, titlePathOf, watchRuns, type NodeTest } from './internals.js';
+
+type TestRef = { key: string; titlePath: string[] };
+
+export function watchTestFile(file: string): void {
+  const session = new FileSession({
+    runner: 'node-test',
+    file: path.resolve(file),
+    root: process.cwd(),
+    // A bad config fails the file once, from the after hook below.
+    checkConfigNow: false,
+  });
+  let configError: unknown;
+  const ready = session.ready.catch((error: unknown) => {
+    configError = error;
+  });
+
+  const refs = new WeakMap<NodeTest, TestRef>();
+  let count = 0;
+  const refOf = (test: NodeTest): TestRef => {
+    let ref = refs.get(test);
+    if (!ref) {
+      const titlePath = titlePathOf(test);
+      ref = { key: `${count++}:${titlePath.join('\u203a')}`, titlePath };
+      refs.set(test, ref);
+    }
+    return ref;
+  };
+  let testOf: (ctx: object) => NodeTest | undefined = () => undefined;
+  /** The test a context belongs to; without the runner's internals, its name path (ambiguous for equal names). */
+  const refOfContext = (ctx: { fullName?: string; name?: string }): TestRef => {
+    const test = testOf(ctx);
+    if (test) return refOf(test);
+    const titlePath = (ctx.fullName ?? ctx.name ?? '').split(' > ');
+    return { key: titlePath.join('\u203a'), titlePath };
+  };
+
+  const judgeFile = async () => {
+    await ready;
+    if (configError !== undefined) throw configError;
+    const error = await session.fileEnd();
+    if (error) throw error;
+  };
+  const root = captureRoot(() => {
+    beforeEach(async (ctx) => {
+      await ready;
+      if (configError === undefined) session.testStart(refOfContext(ctx));
+    });
+    afterEach(async (ctx) => {
+      if (configError !== undefined) return;
+      const error = await session.testEnd(refOfContext(ctx));
+      if (error) throw error;
+    });
+    after(judgeFile);
+  });
+  if (!root) return;
+  keepAfterEachLast(root);
+  keepAfterLast(root, judgeFile, path.resolve(file));
+
+  const scoped = new WeakSet<NodeTest>();
+  const { detector } = session;
+  testOf = watchRuns(root, (test) => {
+    if (test.hookType) {
+      if (scoped.has(test) || typeof test.fn !== 'function') return;
+      scoped.add(test);
+      // A hook object serves every test it runs for: the test is read from its arguments at each call.
+      const each = test.hookType === 'beforeEach' || test.hookType === 'afterEach';
+      const hook = test;
+      test.fn = detector.inScope(test.fn, () => {
+        if (!each) return session.scopeOf(null);
+        const runFor = testOf(hook.getRunArgs()?.ctx ?? {});
+        return runFor ? session.scopeOf(refOf(runFor)) : undefined;
+      });
+      return;
+    }
+    if (test.skipped) {
+      session.testSkip(refOf(test));
+      return;
+    }
+    if (scoped.has(test) || typeof test.fn !== 'function') return;
+    scoped.add(test);
+    test.fn = detector.inScope(test.fn, () => session.scopeOf(refOf(test)));
+  });
+}

@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, markerLine } from './helpers';
+import { cleanup, findingsOf, runNodeTest, type RunResult } from './run.js';
+
+/** better-sqlite3 is built for the Node the workspace was installed with; scripts/ci-node24.sh rebuilds it. */
+const SQLITE_LOADS = (() => {
+  try {
+    const Database = createRequire(import.meta.url)('better-sqlite3');
+    new Database(':memory:').close();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const line = (file: string, marker: string) => markerLine('node-test-kinds', file, marker);
+
+describe('node --test --require @leakwatch/node-test, a process per file', () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runNodeTest('node-test-kinds', ['--test-reporter=spec']);
+  });
+  afterAll(() => cleanup(run));
+
+  test('every kind is found in its test test at its line; the run fails', () => {
+    expect(run.code, run.output).toBe(1);
+    const byKind = (kind: string, marker: string, testPath: string) => {
+      const found = findingsOf(run.report, kind, testPath);
+      expect(found, `${kind} in ${testPath}\n${run.output}`).toHaveLength(1);
+      expect(found[0]!.site).toMatchObject({ file: 'leaky.test.js', line: line('leaky.test.js', marker) });
+      expect(found[0]!).toMatchObject({ scope: 'file', action: 'fail', file: 'leaky.test.js' });
+    };
+    byKind('timer', 'interval', 'leaks > interval');
+    byKind('server', 'server', 'leaks > server after await');
+    byKind('file-handle', 'fd', 'leaks > fd');
+    byKind('worker', 'worker', 'leaks > worker');
+    byKind('child-process', 'child', 'leaks > child');
+    if (SQLITE_LOADS) byKind('sqlite', 'sqlite', 'leaks > sqlite');
+    expect(findingsOf(run.report, 'global', 'leaks > global')).toMatchObject([
+      { action: 'warn', scope: 'test', details: { name: 'leakedGlobal' } },
+    ]);
+    expect(findingsOf(run.report, 'listener', 'leaks > listener')).toMatchObject([
+      {
+        action: 'warn',
+        scope: 'test',
+        site: { line: line('leaky.test.js', 'listener') },
+        details: { event: 'SIGUSR2' },
+      },
+    ]);
+  });
+
+  test("the runner's own output fails each leaky file with the LeakError, and only those", () => {
+    // A failed root after() hook: node:test reports it as a failed test named by the file, and the file's process
+    // exits non-zero, so every reporter shows it and `node --test` exits 1.
+    for (const file of ['leaky.test.js', 'concurrent.test.js', 'subtests.test.js', 'esm.test.mjs'])
+      expect(run.stdout).toMatch(new RegExp(`✖ .*${file.replace('.', '\\.')} \\(`));
+    expect(run.stdout).toContain(`leakwatch found ${SQLITE_LOADS ? 6 : 5} leaks`);
+    expect(run.stdout).not.toMatch(/✖ .*clean\.test\.js/);
+    // The tests themselves passed: the leaks fail the file, as they are judged after its after() hooks.
+    expect(run.stdout).toMatch(/✔ interval \(/);
+  });
+
+  test("the clean look-alike, cleaned by the user's root after/afterEach and t.after, has no findings", () => {
+    expect(run.report!.findings.filter((f) => f.file === 'clean.test.js')).toEqual([]);
+  });
+
+  test('{ concurrency: true }: each body runs in its own scope, so its resources are its own', () => {
+    const found = run.report!.findings.filter((f) => f.file === 'concurrent.test.js');
+    expect(found).toMatchObject([
+      {
+        kind: 'timer',
+        test: ['concurrent', 'a leaks an interval'],
+        site: { line: line('concurrent.test.js', 'concurrent') },
+      },
+    ]);
+  });
+
+  test('subtests (t.test) are tests of their own; an ESM test file is judged too', () => {
+    expect(findingsOf(run.report, 'timer', 'outer > inner leaks')).toMatchObject([
+      { site: { file: 'subtests.test.js', line: line('subtests.test.js', 'subtest') } },
+    ]);
+    expect(findingsOf(run.report, 'timer', 'esm leaks a timeout')).toMatchObject([
+      { site: { file: 'esm.test.mjs', line: line('esm.test.mjs', 'esm') } },
+    ]);
+  });
+
+  test('the report lists every test the runner ran (suites are not tests), and is valid', () => {
+    const report = run.report!;
+    expect(report.runner).toBe('node-test');
+    expect(report.runnerVersion).toBe(process.versions.node);
+    expect(report.summary).toMatchObject({ files: 5, tests: 19 });
+    const files = (report as any).files as Array<{
+      file: string;
+      tests: Array<{ titlePath: string[]; state: string }>;
+    }>;
+    const subtests = files.find((f) => f.file === 'subtests.test.js')!.tests.map((t) => t.titlePath.join(' > '));
+    expect(subtests.sort()).toEqual(['callback style', 'outer', 'outer > inner clean', 'outer > inner leaks']);
+    expectSchemaValid(report);
+    expectJunitValid(run.junitPath);
+    expectJunitMatchesReport(run);
+  });
+});
+
+describe('every reporter of the runner shows a leak, and the run exits 1', () => {
+  let run: RunResult;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-node-reporters-'));
+  beforeAll(async () => {
+    run = await runNodeTest('node-test-kinds', [
+      '--test-reporter=tap',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=dot',
+      `--test-reporter-destination=${path.join(dir, 'dot.txt')}`,
+      '--test-reporter=junit',
+      `--test-reporter-destination=${path.join(dir, 'junit.xml')}`,
+      'concurrent.test.js',
+      'clean.test.js',
+    ]);
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    cleanup(run);
+  });
+
+  test('tap, dot and junit', () => {
+    expect(run.code, run.output).toBe(1);
+    expect(run.stdout).toMatch(/not ok \d+ - .*concurrent\.test\.js/);
+    expect(run.stdout).toContain('LeakError');
+    expect(fs.readFileSync(path.join(dir, 'dot.txt'), 'utf8')).toContain('X');
+    const junit = fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<failure [^>]*type="hookFailed"/);
+    expect(junit).toContain('leakwatch found 1 leak');
+    expect(run.report!.findings).toHaveLength(1);
+  });
+});
+
+describe('--import, which Node loads in the test processes only', () => {
+  const files = ['concurrent.test.js', 'clean.test.js'];
+
+  test('alone: each file is judged and failed in its own process, and no run report is written', async () => {
+    const run = await runNodeTest(
+      'node-test-kinds',
+      ['--import', '@leakwatch/node-test', '--test-reporter=spec', ...files],
+      {
+        preload: false,
+      },
+    );
+    try {
+      expect(run.code, run.output).toBe(1);
+      expect(run.stdout).toMatch(/✖ .*concurrent\.test\.js \(/);
+      expect(run.output).toContain(`concurrent.test.js:${line('concurrent.test.js', 'concurrent')}:5`);
+      expect(run.report).toBeUndefined();
+    } finally {
+      cleanup(run);
+    }
+  });
+
+  test("with leakwatch's --test-reporter: the run's table and reports, beside the user's own reporter", async () => {
+    const run = await runNodeTest(
+      'node-test-kinds',
+      [
+        '--import',
+        '@leakwatch/node-test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=@leakwatch/node-test/reporter',
+        '--test-reporter-destination=stderr',
+        ...files,
+      ],
+      { preload: false },
+    );
+    try {
+      expect(run.code, run.output).toBe(1);
+      expect(run.stdout).toMatch(/✖ .*concurrent\.test\.js \(/);
+      expect(run.report!.summary).toMatchObject({ files: 2, tests: 6, failing: 1 });
+      expect(findingsOf(run.report, 'timer', 'concurrent > a leaks an interval')).toHaveLength(1);
+      expectSchemaValid(run.report);
+      expectJunitMatchesReport(run);
+    } finally {
+      cleanup(run);
+    }
+  });
+});
