@@ -184,3 +184,58 @@ describe('--import, which Node loads in the test processes only', () => {
     }
   });
 });
+
+describe('failures of the files themselves, and the hang of the runner', () => {
+  let run: RunResult;
+  const at = (file: string, marker: string) => markerLine('node-test-errors', file, marker);
+  beforeAll(async () => {
+    // A user's preload after ours starts a server in the runner's process and never closes it.
+    run = await runNodeTest('node-test-errors', ['--require', './parent-server.cjs', '--test-reporter=spec']);
+  });
+  afterAll(() => cleanup(run));
+
+  test('a file that throws while it loads fails as without leakwatch, and what it made before is judged', () => {
+    expect(run.code, run.output).toBe(1);
+    expect(run.stdout).toMatch(/✖ .*load-error\.test\.js \(/);
+    expect(run.output).toContain('Error: boom at load');
+    // Its tests, queued before the throw, never run (Node ends such a process at once).
+    expect(run.stdout).not.toContain('never runs');
+    expect(findingsOf(run.report, 'timer', null).filter((f) => f.file === 'load-error.test.js')).toMatchObject([
+      { scope: 'file', action: 'fail', site: { line: at('load-error.test.js', 'load-error') } },
+    ]);
+  });
+
+  test('a test failing on its own keeps its failure; skipped and todo tests are listed as skipped', () => {
+    expect(run.stdout).toMatch(/✖ fails on its own and leaks/);
+    expect(findingsOf(run.report, 'timer', 'fails on its own and leaks')).toMatchObject([
+      { site: { line: at('failing.test.js', 'failing') } },
+    ]);
+    // A todo test runs (node:test reports its failures without failing the run): what it leaks is found.
+    expect(findingsOf(run.report, 'timer', 'todo leaks')).toMatchObject([
+      { site: { line: at('failing.test.js', 'todo') } },
+    ]);
+    const files = (run.report as any).files as Array<{
+      file: string;
+      tests: Array<{ titlePath: string[]; state: string }>;
+    }>;
+    expect(files.find((f) => f.file === 'failing.test.js')!.tests).toMatchObject([
+      { titlePath: ['fails on its own and leaks'], state: 'failed' },
+      { titlePath: ['passes'], state: 'passed' },
+      { titlePath: ['skipped would leak'], state: 'skipped' },
+      { titlePath: ['todo leaks'], state: 'skipped' },
+    ]);
+    expectSchemaValid(run.report);
+    // (expectJunitMatchesReport knows no findings of files outside the run, as the hang's are.)
+    expectJunitValid(run.junitPath);
+  });
+
+  test("what the runner's process keeps open after the run is reported, added to the reports, and reaped", () => {
+    expect(run.output).toContain('the test run has finished, but this keeps the process alive');
+    expect(run.output).toContain('closed them (reap), so the process can exit');
+    expect(findingsOf(run.report, 'server', null).filter((f) => f.file === 'parent-server.cjs')).toMatchObject([
+      { action: 'fail', site: { line: at('parent-server.cjs', 'parent-server') } },
+    ]);
+    // Reaped: the runner exited on its own, well before the harness's timeout.
+    expect(run.durationMs).toBeLessThan(30_000);
+  });
+});

@@ -10,9 +10,19 @@
  * tests made under it. internals.ts keeps ours in place and scopes every test body and hook.
  */
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { after, afterEach, beforeEach } from 'node:test';
 import { FileSession } from '@leakwatch/core/worker';
-import { captureRoot, keepAfterEachLast, keepAfterLast, titlePathOf, watchRuns, type NodeTest } from './internals.js';
+import {
+  captureRoot,
+  keepAfterEachLast,
+  keepAfterLast,
+  holdSubtests,
+  stillLoading,
+  titlePathOf,
+  watchRuns,
+  type NodeTest,
+} from './internals.js';
 
 type TestRef = { key: string; titlePath: string[] };
 
@@ -55,6 +65,7 @@ export function watchTestFile(file: string): void {
     const error = await session.fileEnd();
     if (error) throw error;
   };
+  const before = new Set(process.listeners('uncaughtException'));
   const root = captureRoot(() => {
     beforeEach(async (ctx) => {
       await ready;
@@ -70,6 +81,11 @@ export function watchTestFile(file: string): void {
   if (!root) return;
   keepAfterEachLast(root);
   keepAfterLast(root, judgeFile, path.resolve(file));
+  judgeFailedLoad(
+    root,
+    [...process.listeners('uncaughtException')].filter((l) => !before.has(l)),
+    judgeFile,
+  );
 
   const scoped = new WeakSet<NodeTest>();
   const { detector } = session;
@@ -94,5 +110,32 @@ export function watchTestFile(file: string): void {
     if (scoped.has(test) || typeof test.fn !== 'function') return;
     scoped.add(test);
     test.fn = detector.inScope(test.fn, () => session.scopeOf(refOf(test)));
+  });
+}
+
+/**
+ * A test file that throws while it loads never runs its hooks, ours included, and node:test's handler (made with the
+ * root, which our hooks make before the file loads) rethrows the error, ending the process with code 7. Its handlers
+ * are taken out and called from ours once the file has loaded; while it loads, the error is printed as Node prints an
+ * uncaught one, what the file made before the throw is judged (reported and reaped), and the process ends with code 1,
+ * as it would without leakwatch. The runner fails the file as it always does.
+ */
+function judgeFailedLoad(root: NodeTest, harnessHandlers: Function[], judgeFile: () => Promise<void>): void {
+  for (const handler of harnessHandlers) process.off('uncaughtException', handler as (e: Error) => void);
+  let failed = false;
+  process.on('uncaughtException', function onUncaught(this: unknown, error: Error, origin) {
+    if (failed) return;
+    if (!stillLoading(root)) {
+      for (const handler of harnessHandlers) handler.call(this, error, origin);
+      return;
+    }
+    failed = true;
+    // Node would end the process now: the file's tests, queued before the throw, never start.
+    holdSubtests(root, new Promise(() => {}));
+    process.stderr.write(`${inspect(error)}\n`);
+    process.exitCode = 1;
+    void judgeFile()
+      .catch(() => {})
+      .finally(() => process.exit(1));
   });
 }

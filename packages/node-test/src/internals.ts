@@ -152,12 +152,13 @@ export function watchRuns(root: NodeTest, onRun: (test: NodeTest) => void): (ctx
 const WATCHED = Symbol.for('leakwatch.nodeTestRuns');
 
 /**
- * Keeps `run()`'s root from starting its test files until `until` settles: each file is a subtest of the root, which
- * node:test queues while the root has no concurrency left (Test#start, #processPendingSubtests). The test processes
- * must inherit the run's channel, which is open once the options are loaded. If Node changes this, files may start
- * before, and those run without the run's options (each loads leakwatch.config.* itself and prints its own block).
+ * Keeps the root from starting its subtests until `until` settles: node:test queues a subtest while its parent has no
+ * concurrency left (Test#start, #processPendingSubtests). In the runner's process each test file is a subtest of
+ * `run()`'s root, and the test processes must inherit the run's channel, open once the options are loaded; if Node
+ * changes this, files may start before, and run without the run's options (each loads leakwatch.config.* itself and
+ * prints its own block).
  */
-export function holdFiles(root: NodeTest, until: Promise<unknown>): void {
+export function holdSubtests(root: NodeTest, until: Promise<unknown>): void {
   const test = root as NodeTest & { hasConcurrency?(): boolean; processPendingSubtests?(): unknown };
   const { hasConcurrency, processPendingSubtests } = test;
   if (typeof hasConcurrency !== 'function' || typeof processPendingSubtests !== 'function') return;
@@ -170,4 +171,15 @@ export function holdFiles(root: NodeTest, until: Promise<unknown>): void {
     delete test.hasConcurrency;
     void test.processPendingSubtests!();
   });
+}
+
+/**
+ * Whether node:test's own uncaughtException handler would rethrow an error now: while the root is still bootstrapping
+ * (the test file loading), which ends the process with code 7 instead of Node's usual 1. Node 20 marks the end of
+ * that phase with `harness.bootstrapComplete`, Node 22 and 24 by clearing `harness.bootstrapPromise`.
+ */
+export function stillLoading(root: NodeTest): boolean {
+  const harness = (root as { harness?: { bootstrapComplete?: boolean; bootstrapPromise?: unknown } }).harness;
+  if (!harness) return false;
+  return 'bootstrapPromise' in harness ? Boolean(harness.bootstrapPromise) : harness.bootstrapComplete === false;
 }
