@@ -239,3 +239,53 @@ describe('failures of the files themselves, and the hang of the runner', () => {
     expect(run.durationMs).toBeLessThan(30_000);
   });
 });
+
+describe('--test-name-pattern, --test-only and --test-shard: only what ran is judged, as the runner reports it', () => {
+  const FILTERS = 'node-test-filters';
+  const found = (run: RunResult) => run.report!.findings.map((f) => `${f.file}: ${f.test!.join(' > ')}`).sort();
+  /** The tests the runner ran; Node 20 also lists the filtered-out ones, as skipped, and Node 22+ leaves them out. */
+  const ran = (run: RunResult) =>
+    ((run.report as any).files as Array<{ file: string; tests: Array<{ titlePath: string[]; state: string }> }>)
+      .flatMap((f) => f.tests.filter((t) => t.state !== 'skipped').map((t) => `${f.file}: ${t.titlePath.join(' > ')}`))
+      .sort();
+  const withRun = async (args: string[], check: (run: RunResult) => void) => {
+    const run = await runNodeTest(FILTERS, ['--test-reporter=dot', ...args]);
+    try {
+      expect(run.code, run.output).toBe(1);
+      check(run);
+      expectSchemaValid(run.report);
+      expectJunitMatchesReport(run);
+    } finally {
+      cleanup(run);
+    }
+  };
+
+  test('--test-name-pattern', () =>
+    withRun(['--test-name-pattern=beta'], (run) => {
+      expect(found(run)).toEqual(['one.test.js: one > beta leaks']);
+      expect(ran(run)).toEqual(['one.test.js: one > beta leaks']);
+      expect(run.report!.findings[0]!.site!.line).toBe(markerLine(FILTERS, 'one.test.js', 'beta'));
+    }));
+
+  test('--test-only', () =>
+    withRun(['--test-only'], (run) => {
+      expect(found(run)).toEqual(['one.test.js: gamma only leaks']);
+      expect(ran(run)).toEqual(['one.test.js: gamma only leaks']);
+    }));
+
+  test('--test-shard: each shard judges its files, and its reports say which shard they are', async () => {
+    await withRun(['--test-shard=1/2'], (run) => {
+      expect(found(run)).toEqual([
+        'one.test.js: gamma only leaks',
+        'one.test.js: one > alpha leaks',
+        'one.test.js: one > beta leaks',
+        'two.test.js: delta leaks',
+      ]);
+      expect(run.report!.shard).toEqual({ index: 1, count: 2 });
+    });
+    await withRun(['--test-shard=2/2'], (run) => {
+      expect(found(run)).toEqual(['three.test.js: epsilon leaks']);
+      expect(run.report!.shard).toEqual({ index: 2, count: 2 });
+    });
+  });
+});
