@@ -32,6 +32,9 @@ import {
 /** Whether the runner's own output shows the test file as failed (Jest adds "(5.2 s)" to a slow file's line). */
 function fileFailedInOutput(runner: Runner, output: string, file: string): boolean {
   if (runner === 'vitest') return failedInOutput(output, file);
+  // node:test's spec reporter: the file's own failure, by its absolute path.
+  if (runner === 'node-test')
+    return new RegExp(`^✖ .*[\\\\/]${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`, 'm').test(output);
   return new RegExp(`^FAIL \\./${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?: \\([\\d.]+ m?s\\))?\\s*$`, 'm').test(
     output,
   );
@@ -225,10 +228,15 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
     test('a failing finding fails the run: exit code 1, no internal error', () => {
       expect(run().code, run().output).toBe(1);
       expect(report().errors).toEqual([]);
-      expect(report().runner).toBe(runner === 'vitest' ? 'vitest' : 'jest');
+      expect(report().runner).toBe(runner === 'vitest' || runner === 'node-test' ? runner : 'jest');
       // The Vitest installed beside the tests: 4.1 here, 5 in the Node 24 job.
       expect(report().runnerVersion).toMatch(
-        { vitest: new RegExp(`^${VITEST_VERSION.replaceAll('.', '\\.')}$`), jest30: /^30\./, jest29: /^29\./ }[runner],
+        {
+          vitest: new RegExp(`^${VITEST_VERSION.replaceAll('.', '\\.')}$`),
+          jest30: /^30\./,
+          jest29: /^29\./,
+          'node-test': new RegExp(`^${process.versions.node.replaceAll('.', '\\.')}$`),
+        }[runner],
       );
     });
 
@@ -274,8 +282,9 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
       const log = workerLog(run());
       expect(log.map((l) => l.file).sort()).toEqual(LEAKS_FILES);
       const pids = new Set(log.map((l) => l.pid));
-      // Vitest forks: one process per file. Jest --maxWorkers=2: two workers share the files, never the main process.
-      if (runner === 'vitest') expect(pids.size).toBe(LEAKS_FILES.length);
+      // Vitest forks and node:test: one process per file. Jest --maxWorkers=2: two workers share the files, never the
+      // main process.
+      if (runner === 'vitest' || runner === 'node-test') expect(pids.size).toBe(LEAKS_FILES.length);
       else expect(pids.size).toBe(2);
     });
 

@@ -1,7 +1,8 @@
 import { expect } from 'vitest';
 import { markerLine } from './helpers';
 import type { ExpectedLeak } from './expected-leaks';
-import { runJest, runVitest, type Finding, type Report, type RunResult } from './run';
+import path from 'node:path';
+import { FIXTURES, runJest, runNodeTest, runVitest, type Finding, type Report, type RunResult } from './run';
 
 /**
  * The three runners every shared fixture runs under: CommonJS test files with test globals and `require`, run by
@@ -13,6 +14,10 @@ export const RUNNERS = {
   // switches to run-in-band, where the deliberate leaks would keep its main process alive.
   jest30: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest30' }),
   jest29: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest29' }),
+  // A process per file; the fixtures' Jest-style globals come from a shim (shared-globals/node-test.cjs says how they
+  // differ), their options from leakwatch.config.cjs, and package.json makes their .js files CommonJS.
+  'node-test': (fixture: string) =>
+    runNodeTest(fixture, ['--require', path.join(FIXTURES, 'shared-globals', 'node-test.cjs'), '--test-reporter=spec']),
 };
 export type Runner = keyof typeof RUNNERS;
 export const RUNNER_NAMES = Object.keys(RUNNERS) as Runner[];
@@ -33,6 +38,9 @@ export function reportOf(run: RunResult | undefined): Report {
 
 /** Tests the runner itself counted: "Tests  22 passed (22)" (Vitest) or "Tests:       22 passed, 22 total" (Jest). */
 export function expectAllTestsPassed(runner: Runner, output: string, count: number): void {
+  // node:test counts the file-level leaks as failed tests of their own: every test of the fixture passed.
+  if (runner === 'node-test')
+    return expect(output, "node:test's summary").toMatch(new RegExp(`^ℹ pass ${count}$`, 'm'));
   const summary =
     runner === 'vitest'
       ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`)

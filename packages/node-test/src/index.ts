@@ -9,6 +9,7 @@
  * copy, and a test process registers its hooks synchronously, before the test file loads.
  */
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import type * as Child from './child.js';
 import type * as Parent from './preload-run.js';
 
@@ -40,6 +41,8 @@ function start(): void {
   // Once per process: `--import` and `--require` both given, or a config file importing this package.
   if (anchor[STARTED]) return;
   anchor[STARTED] = true;
+  // A worker thread of a test inherits the process's flags, this preload among them: it is not a test file.
+  if (!isMainThread) return;
   const execArgv = process.execArgv;
   // Watch mode reruns files in long-lived processes; leakwatch stays off there.
   if (execArgv.some((a) => a === '--watch' || a.startsWith('--watch=')) || process.env.WATCH_REPORT_DEPENDENCIES)

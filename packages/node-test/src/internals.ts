@@ -183,3 +183,30 @@ export function stillLoading(root: NodeTest): boolean {
   if (!harness) return false;
   return 'bootstrapPromise' in harness ? Boolean(harness.bootstrapPromise) : harness.bootstrapComplete === false;
 }
+
+/**
+ * The test file each of the run's events comes from, recorded as `run()`'s root hands it on: every file is a FileTest,
+ * a subtest of the root (Test#createSubtest) named by its path, whose addToReport() passes each event of its process
+ * on to the root's stream. An event's own `file` is where its test was declared (`loc`), which for a test made by a
+ * helper module (a shared `describe` wrapper) is that module. If Node changes this, the events' own `file` is used.
+ */
+export function fileOfEvents(root: NodeTest): (data: object) => string | undefined {
+  const files = new WeakMap<object, string>();
+  const test = root as NodeTest & { createSubtest?: (...args: unknown[]) => unknown };
+  const createSubtest = test.createSubtest;
+  if (typeof createSubtest === 'function') {
+    test.createSubtest = function (this: NodeTest, ...args: unknown[]) {
+      const subtest = createSubtest.apply(this, args) as { name?: unknown; addToReport?: (item: any) => unknown };
+      const addToReport = subtest?.addToReport;
+      const file = subtest?.name;
+      if (typeof addToReport === 'function' && typeof file === 'string' && file !== '') {
+        subtest.addToReport = function (this: unknown, item: { data?: unknown }) {
+          if (item?.data && typeof item.data === 'object') files.set(item.data, file);
+          return addToReport.call(this, item);
+        };
+      }
+      return subtest;
+    };
+  }
+  return (data) => files.get(data);
+}

@@ -49,10 +49,12 @@ export class RunFiles {
     return state;
   }
 
-  event({ type, data }: TestEvent): void {
+  /** `from`: the test file the event came from, when the caller knows it; else where its test was declared. */
+  event({ type, data }: TestEvent, from?: string): void {
     if (type !== 'test:start' && type !== 'test:pass' && type !== 'test:fail') return;
-    if (typeof data?.file !== 'string' || typeof data.name !== 'string') return;
-    const file = path.resolve(this.cwd, data.file);
+    const declaredIn = data?.file;
+    if (typeof declaredIn !== 'string' || typeof data.name !== 'string') return;
+    const file = path.resolve(this.cwd, from ?? declaredIn);
     const nesting = data.nesting ?? 0;
     // The file itself: the runner's test for its process (named by its path), or a failed root after() hook, which
     // node:test reports under the file (leakwatch's verdict on the file is one).

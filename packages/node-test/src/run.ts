@@ -55,9 +55,10 @@ export class RunTap {
     );
   }
 
-  event(event: TestEvent): void {
+  /** `file`: the test file the event comes from, when known (else the event's own `file`). */
+  event(event: TestEvent, file?: string): void {
     try {
-      this.files.event(event);
+      this.files.event(event, file);
     } catch (error) {
       process.stderr.write(`leakwatch internal error (the run was not affected): ${(error as Error)?.stack}\n`);
     }
