@@ -16,8 +16,12 @@ export const RUNNERS = {
   jest29: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest29' }),
   // A process per file; the fixtures' Jest-style globals come from a shim (shared-globals/node-test.cjs says how they
   // differ), their options from leakwatch.config.cjs, and package.json makes their .js files CommonJS.
-  'node-test': (fixture: string) =>
-    runNodeTest(fixture, ['--require', path.join(FIXTURES, 'shared-globals', 'node-test.cjs'), '--test-reporter=spec']),
+  'node-test': (fixture: string, options: { env?: Record<string, string> } = {}) =>
+    runNodeTest(
+      fixture,
+      ['--require', path.join(FIXTURES, 'shared-globals', 'node-test.cjs'), '--test-reporter=spec'],
+      options,
+    ),
 };
 export type Runner = keyof typeof RUNNERS;
 export const RUNNER_NAMES = Object.keys(RUNNERS) as Runner[];
@@ -39,8 +43,10 @@ export function reportOf(run: RunResult | undefined): Report {
 /** Tests the runner itself counted: "Tests  22 passed (22)" (Vitest) or "Tests:       22 passed, 22 total" (Jest). */
 export function expectAllTestsPassed(runner: Runner, output: string, count: number): void {
   // node:test counts the file-level leaks as failed tests of their own: every test of the fixture passed.
-  if (runner === 'node-test')
-    return expect(output, "node:test's summary").toMatch(new RegExp(`^ℹ pass ${count}$`, 'm'));
+  if (runner === 'node-test') {
+    expect(output, "node:test's summary").toMatch(new RegExp(`^ℹ pass ${count}$`, 'm'));
+    return;
+  }
   const summary =
     runner === 'vitest'
       ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`)
