@@ -289,3 +289,23 @@ describe('--test-name-pattern, --test-only and --test-shard: only what ran is ju
     });
   });
 });
+
+const [MAJOR, MINOR] = process.versions.node.split('.').map(Number) as [number, number];
+describe.skipIf(MAJOR < 22 || (MAJOR === 22 && MINOR < 8))('--experimental-test-isolation=none (Node 22.8+)', () => {
+  test('all files in the runner’s process: leakwatch says it is off for the run, and the run is as without it', async () => {
+    const run = await runNodeTest('node-test-kinds', [
+      '--experimental-test-isolation=none',
+      '--test-reporter=dot',
+      'clean.test.js',
+    ]);
+    try {
+      expect(run.stderr).toContain(
+        "--test-isolation=none (all test files in the runner's own process) is not supported yet",
+      );
+      expect(run.code, run.output).toBe(0);
+      expect(run.report).toBeUndefined();
+    } finally {
+      cleanup(run);
+    }
+  });
+});

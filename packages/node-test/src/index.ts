@@ -49,11 +49,26 @@ function start(): void {
     return;
   const require = createRequire(import.meta.url);
   if (process.env.NODE_TEST_CONTEXT === undefined && execArgv.includes('--test')) {
+    if (sharedProcess(execArgv)) {
+      process.stderr.write(
+        "leakwatch: --test-isolation=none (all test files in the runner's own process) is not supported yet: leakwatch is off for this run. Fix: run without it (a process per file, the default).\n",
+      );
+      return;
+    }
     (require('./preload-run.cjs') as typeof Parent).watchRun();
     return;
   }
   const file = process.argv[1];
   if (file) (require('./child.cjs') as typeof Child).watchTestFile(file);
+}
+
+/** `--test-isolation=none` (Node 22.8+: `--experimental-test-isolation`): the runner's process runs every file. */
+function sharedProcess(execArgv: readonly string[]): boolean {
+  return execArgv.some(
+    (arg, i) =>
+      /^--(?:experimental-)?test-isolation=none$/.test(arg) ||
+      (/^--(?:experimental-)?test-isolation$/.test(arg) && execArgv[i + 1] === 'none'),
+  );
 }
 
 try {
