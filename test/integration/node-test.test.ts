@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeBaseline, type Finding as CoreFinding } from '@leakwatch/core';
 import { expectJunitMatchesReport, expectJunitValid, expectSchemaValid, markerLine } from './helpers';
 import { cleanup, findingsOf, runNodeTest, type RunResult } from './run.js';
 
@@ -306,6 +307,75 @@ describe.skipIf(MAJOR < 22 || (MAJOR === 22 && MINOR < 8))('--experimental-test-
       expect(run.report).toBeUndefined();
     } finally {
       cleanup(run);
+    }
+  });
+});
+
+describe('policy, baseline, config errors and GitHub annotations, from leakwatch.config.cjs', () => {
+  const POLICY = 'node-test-policy';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-node-policy-'));
+  let first: RunResult;
+  let second: RunResult;
+  beforeAll(async () => {
+    first = await runNodeTest(POLICY, ['--test-reporter=spec'], {
+      env: (out) => ({
+        FIXTURE_BASELINE: path.join(dir, 'none.json'),
+        GITHUB_ACTIONS: 'true',
+        GITHUB_STEP_SUMMARY: path.join(out, 'step-summary.md'),
+      }),
+    });
+    const baseline = path.join(dir, 'baseline.json');
+    writeBaseline(
+      baseline,
+      first.report!.findings.filter(
+        (f) => f.test?.[0] === 'an old leak the team has accepted for now',
+      ) as CoreFinding[],
+    );
+    second = await runNodeTest(POLICY, ['--test-reporter=spec'], { env: { FIXTURE_BASELINE: baseline } });
+  });
+  afterAll(() => {
+    [first, second].forEach(cleanup);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a failing per-test finding fails its test in the runner's output; the others fail the file", () => {
+    expect(first.code, first.output).toBe(1);
+    expect(first.report!.summary).toMatchObject({ findings: 3, failing: 3, baselined: 0 });
+    expect(first.stdout).toMatch(/^✖ adds a process listener \(/m);
+    expect(first.stdout).toMatch(/^✔ a clean test after it \(/m);
+    expect(findingsOf(first.report, 'listener', 'adds a process listener')).toMatchObject([
+      { action: 'fail', scope: 'test', site: { line: markerLine(POLICY, 'known.test.js', 'listener') } },
+    ]);
+  });
+
+  test('GitHub Actions: an annotation at each failing line, and the step summary', () => {
+    for (const marker of ['known', 'new', 'listener'])
+      expect(first.output).toMatch(
+        new RegExp(`^::error file=known\\.test\\.js,line=${markerLine(POLICY, 'known.test.js', marker)},`, 'm'),
+      );
+    expect(fs.readFileSync(path.join(first.outDir, 'step-summary.md'), 'utf8')).toContain('known.test.js');
+  });
+
+  test('with a baseline, the known leak is reported as baselined and only the new ones fail', () => {
+    expect(second.code, second.output).toBe(1);
+    expect(second.report!.summary).toMatchObject({ findings: 3, failing: 2, baselined: 1 });
+    expect(
+      second.report!.findings.find((f) => f.test?.[0] === 'an old leak the team has accepted for now'),
+    ).toMatchObject({ baselined: true });
+    expectSchemaValid(second.report);
+    expectJunitMatchesReport(second);
+  });
+
+  test('a wrong value stops the run before any test file starts, naming the key and the fix', async () => {
+    const bad = await runNodeTest(POLICY, ['--test-reporter=spec'], { env: { FIXTURE_BAD: '1' } });
+    try {
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('leakwatch: invalid value for "settleMs"');
+      expect(bad.stderr).toContain('Fix:');
+      expect(bad.stdout).not.toContain('a new leak');
+      expect(bad.report).toBeUndefined();
+    } finally {
+      cleanup(bad);
     }
   });
 });

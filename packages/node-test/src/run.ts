@@ -26,7 +26,7 @@ export class RunTap {
   readonly collector: RunCollector;
   private readonly files: RunFiles;
   /** Settled once the options are resolved and the channel open: test processes must not start before. */
-  readonly started: Promise<boolean>;
+  readonly started: Promise<void>;
   private finished = false;
 
   /** The active run of this process, if the preload or the reporter made one. */
@@ -42,15 +42,12 @@ export class RunTap {
     this.collector = new RunCollector('node-test', cwd, { shard: shardOf(process.execArgv) });
     this.files = new RunFiles(cwd, (file, read) => this.collector.fileDone(file, read));
     this.started = this.collector.configure(undefined).then(
-      () => {
-        this.collector.start();
-        return true;
-      },
+      () => this.collector.start(),
       (error: unknown) => {
-        // A bad option or baseline: said before any test runs, and the run fails.
+        // A bad option or baseline stops the run before any test file starts (they are held until now), as a bad
+        // Jest or Vitest config does: each file would otherwise fail with the same message.
         process.stderr.write(`${(error as Error)?.message ?? error}\n`);
-        process.exitCode = 1;
-        return false;
+        process.exit(1);
       },
     );
   }
