@@ -35,6 +35,8 @@ export {
 } from '@leakwatch/core';
 
 const STARTED = Symbol.for('leakwatch.nodeTestPreload');
+/** Set by a test process for the processes it starts. */
+const TEST_PROCESS = 'LEAKWATCH_NODE_TEST_FILE';
 
 function start(): void {
   const anchor = globalThis as Record<symbol, unknown>;
@@ -58,6 +60,11 @@ function start(): void {
     (require('./preload-run.cjs') as typeof Parent).watchRun();
     return;
   }
+  // A process a test starts with fork() inherits this process's flags and environment, this preload and
+  // NODE_TEST_CONTEXT among them: it is no test file, and node:test hooks registered there would make it write
+  // node:test's report into its stdout. A test process marks itself for its descendants.
+  if (process.env[TEST_PROCESS]) return;
+  process.env[TEST_PROCESS] = String(process.pid);
   const file = process.argv[1];
   if (file) (require('./child.cjs') as typeof Child).watchTestFile(file);
 }
