@@ -117,6 +117,8 @@ describe('every reporter of the runner shows a leak, and the run exits 1', () =>
       `--test-reporter-destination=${path.join(dir, 'dot.txt')}`,
       '--test-reporter=junit',
       `--test-reporter-destination=${path.join(dir, 'junit.xml')}`,
+      // One test process at a time: the run is judged the same.
+      '--test-concurrency=1',
       'concurrent.test.js',
       'clean.test.js',
     ]);
