@@ -80,6 +80,17 @@ const RUNNERS = [
     // reaps them): the same reason as Jest's --forceExit.
     args: ['--exit'],
   },
+  {
+    name: 'node:test',
+    // No config file of its own: a project whose `npm test` is `node --test`, leakwatch preloaded, options in
+    // leakwatch.config.*. Run by this very Node, with the flags of that script.
+    configs: [],
+    testScript: /^node (?:.* )?--test\b/,
+    command: process.execPath,
+    // As Jest's --forceExit above: a test file's process stays alive as long as its leaks do (leakwatch closes them
+    // only with `reap`, on in CI), and node:test waits for every one of them.
+    args: ['--test', '--test-force-exit', '--require', '@leakwatch/node-test'],
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -135,6 +146,7 @@ function detectRunner(dir) {
     if (config) return { ...runner, config };
     if (runner.packageJsonKey && pkg?.[runner.packageJsonKey])
       return { ...runner, config: `package.json#${runner.packageJsonKey}` };
+    if (runner.testScript?.test(pkg?.scripts?.test ?? '')) return { ...runner, config: 'package.json#scripts.test' };
   }
   return undefined;
 }
@@ -166,7 +178,7 @@ function binPath(dir, bin) {
 
 /** Runs the runner with inherited stdio; resolves to { code, signal, error, timedOut, durationMs }. */
 function runExample(dir, runner) {
-  const bin = binPath(dir, runner.bin);
+  const bin = runner.command ?? binPath(dir, runner.bin);
   const started = Date.now();
   return new Promise((resolve) => {
     const env = { ...process.env };
@@ -315,7 +327,7 @@ async function main() {
       results.push({ example, skipped: true });
       continue;
     }
-    const bin = binPath(example.dir, runner.bin);
+    const bin = runner.command ?? binPath(example.dir, runner.bin);
     console.log(
       `\n${bold('━━━')} ${bold(`examples/${example.name}`)} ${dim(`— ${[rel(bin), ...runner.args].join(' ')}`)}\n`,
     );
@@ -345,7 +357,7 @@ async function main() {
   for (const result of results) {
     if (result.skipped) {
       console.log(
-        `\n${bold(`examples/${result.example.name}`)} ${dim('skipped: no vitest, jest or mocha config found')}`,
+        `\n${bold(`examples/${result.example.name}`)} ${dim('skipped: no vitest, jest or mocha config, nor a `node --test` script, found')}`,
       );
       continue;
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { markerLine } from './helpers';
 import { cleanup, runJest, runMocha, runVitest, type RunResult } from './run';
-import { expectAllTestsPassed, reportOf, type Runner } from './three-runners';
+import { RUNNERS as SHARED, expectAllTestsPassed, reportOf, type Runner } from './three-runners';
 
 /**
  * A probe whose kinds are all 'off' is not installed: the timer kind off leaves the timer functions unwrapped, and the
@@ -12,6 +12,7 @@ const RUNS: Record<Runner, (env: Record<string, string>) => Promise<RunResult>> 
   jest30: (env) => runJest('kinds-off', ['--maxWorkers=2', '--no-cache'], { jest: 'jest30', env }),
   jest29: (env) => runJest('kinds-off', ['--maxWorkers=2', '--no-cache'], { jest: 'jest29', env }),
   mocha: (env) => runMocha('kinds-off', ['--parallel', '--jobs=2'], { env }),
+  'node-test': (env) => SHARED['node-test']('kinds-off', { env }),
 };
 
 describe.each(Object.keys(RUNS) as Runner[])('kinds off under %s', (runner) => {

@@ -99,10 +99,24 @@ export async function runMocha(
 }
 
 /**
+ * Runs `node --test` (the Node running this suite) on a fixture project, with leakwatch preloaded by `--require` unless
+ * `args` says otherwise (`preload: false`); same contract as runVitest.
+ */
+export async function runNodeTest(
+  fixture: string,
+  args: string[] = [],
+  options: { env?: RunEnv; timeoutMs?: number; preload?: boolean } = {},
+): Promise<RunResult> {
+  const preload = options.preload === false ? [] : ['--require', '@leakwatch/node-test'];
+  return runCli(fixture, [...preload, '--test', ...args], options);
+}
+
+/**
  * Variables that steer leakwatch, the runners or CI behaviour. None reaches a fixture run from the shell that runs
  * our tests (a CI job, an exported LEAKWATCH=off) or from the outer Vitest: a run sees only what childEnv sets.
  */
-const STEERING = /^(CI|TEST|NODE_ENV|NODE_OPTIONS|FORCE_COLOR|NO_COLOR|LEAKWATCH.*|GITHUB_.*|JEST_.*|VITEST.*)$/;
+const STEERING =
+  /^(CI|TEST|NODE_ENV|NODE_OPTIONS|NODE_TEST_CONTEXT|FORCE_COLOR|NO_COLOR|LEAKWATCH.*|GITHUB_.*|JEST_.*|VITEST.*)$/;
 
 /** The caller's environment (PATH, HOME, ...) without the steering variables, then the run's own settings. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

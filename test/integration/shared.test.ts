@@ -34,6 +34,9 @@ function fileFailedInOutput(runner: Runner, output: string, file: string): boole
   if (runner === 'vitest') return failedInOutput(output, file);
   // Mocha fails the hook that judged the file (leakwatch's root afterAll in the file's worker).
   if (runner === 'mocha') return output.includes(`"after all" hook: leakwatch: ${file} in "{root}"`);
+  // node:test's spec reporter: the file's own failure, by its absolute path.
+  if (runner === 'node-test')
+    return new RegExp(`^✖ .*[\\\\/]${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`, 'm').test(output);
   return new RegExp(`^FAIL \\./${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?: \\([\\d.]+ m?s\\))?\\s*$`, 'm').test(
     output,
   );
@@ -236,6 +239,7 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
           jest30: /^30\./,
           jest29: /^29\./,
           mocha: /^12\./,
+          'node-test': new RegExp(`^${process.versions.node.replaceAll('.', '\\.')}$`),
         }[runner],
       );
     });
@@ -282,8 +286,9 @@ describe('shared-leaks: every kind and hook placement, under Vitest, Jest 30 and
       const log = workerLog(run());
       expect(log.map((l) => l.file).sort()).toEqual(LEAKS_FILES);
       const pids = new Set(log.map((l) => l.pid));
-      // Vitest forks: one process per file. Jest --maxWorkers=2: two workers share the files, never the main process.
-      if (runner === 'vitest') expect(pids.size).toBe(LEAKS_FILES.length);
+      // Vitest forks and node:test: one process per file. Jest --maxWorkers=2: two workers share the files, never the
+      // main process.
+      if (runner === 'vitest' || runner === 'node-test') expect(pids.size).toBe(LEAKS_FILES.length);
       else expect(pids.size).toBe(2);
     });
 

@@ -1,11 +1,13 @@
 import { expect } from 'vitest';
 import { markerLine } from './helpers';
 import type { ExpectedLeak } from './expected-leaks';
-import { runJest, runMocha, runVitest, type Finding, type Report, type RunResult } from './run';
+import path from 'node:path';
+import { FIXTURES, runJest, runMocha, runNodeTest, runVitest, type Finding, type Report, type RunResult } from './run';
 
 /**
- * The three runners every shared fixture runs under: CommonJS test files with test globals and `require`, run by
- * Vitest (forks, `globals: true`), Jest 30 and Jest 29 (parallel workers), each meeting the same expectations.
+ * The runners every shared fixture runs under: CommonJS test files with test globals and `require`, run by Vitest
+ * (forks, `globals: true`), Jest 30 and Jest 29 (parallel workers), Mocha (--parallel) and node:test (a process per
+ * file), the last two through a shim that gives them Jest's names; each run meets the same expectations.
  */
 export const RUNNERS = {
   vitest: (fixture: string) => runVitest(fixture, ['--pool=forks']),
@@ -15,6 +17,14 @@ export const RUNNERS = {
   jest29: (fixture: string) => runJest(fixture, ['--maxWorkers=2', '--no-cache'], { jest: 'jest29' }),
   // Each file in a worker, as under Vitest and Jest; the fixture's .mocharc.cjs maps the Jest-style globals.
   mocha: (fixture: string) => runMocha(fixture, ['--parallel', '--jobs=2']),
+  // A process per file; the fixtures' Jest-style globals come from a shim (shared-globals/node-test.cjs says how they
+  // differ), their options from leakwatch.config.cjs, and package.json makes their .js files CommonJS.
+  'node-test': (fixture: string, options: { env?: Record<string, string> } = {}) =>
+    runNodeTest(
+      fixture,
+      ['--require', path.join(FIXTURES, 'shared-globals', 'node-test.cjs'), '--test-reporter=spec'],
+      options,
+    ),
 };
 export type Runner = keyof typeof RUNNERS;
 export const RUNNER_NAMES = Object.keys(RUNNERS) as Runner[];
@@ -35,6 +45,11 @@ export function reportOf(run: RunResult | undefined): Report {
 
 /** Tests the runner itself counted: "Tests  22 passed (22)" (Vitest) or "Tests:       22 passed, 22 total" (Jest). */
 export function expectAllTestsPassed(runner: Runner, output: string, count: number): void {
+  // node:test counts the file-level leaks as failed tests of their own: every test of the fixture passed.
+  if (runner === 'node-test') {
+    expect(output, "node:test's summary").toMatch(new RegExp(`^ℹ pass ${count}$`, 'm'));
+    return;
+  }
   const summary =
     runner === 'vitest'
       ? new RegExp(`Tests\\s+${count} passed \\(${count}\\)`)
