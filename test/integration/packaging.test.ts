@@ -22,13 +22,16 @@ const PNPM = 'pnpm@10.34.9';
  * job), which is not visible from the temp project.
  */
 const VITEST_VERSION = WORKSPACE_VITEST;
-/** Likewise for Jest. */
+/** Likewise for Jest and Mocha. */
 const JEST_VERSION = '30.5.2';
+const MOCHA_VERSION = '12.0.3';
 const FIXTURE = path.join(FIXTURES, 'packaging');
 const PACKAGES = {
   core: { name: '@leakwatch/core', dir: path.join(WORKSPACE, 'packages', 'core') },
   vitest: { name: '@leakwatch/vitest', dir: path.join(WORKSPACE, 'packages', 'vitest') },
   jest: { name: '@leakwatch/jest', dir: path.join(WORKSPACE, 'packages', 'jest') },
+  mocha: { name: '@leakwatch/mocha', dir: path.join(WORKSPACE, 'packages', 'mocha') },
+  nodeTest: { name: '@leakwatch/node-test', dir: path.join(WORKSPACE, 'packages', 'node-test') },
 } as const;
 type PackageKey = keyof typeof PACKAGES;
 
@@ -119,6 +122,8 @@ const leakLine = (file: string) =>
     .findIndex((l) => l.includes('LEAK-SITE')) + 1;
 const LEAK_LINE = leakLine('leak.test.ts');
 const JEST_LEAK_LINE = leakLine('jest/leak.test.js');
+const MOCHA_LEAK_LINE = leakLine('mocha/leak.test.js');
+const NODE_TEST_LEAK_LINE = leakLine('node-test/leak.test.mjs');
 
 /** The installed package's directory in the consumer project. */
 const installedDir = (key: PackageKey) => path.join(project, 'node_modules', ...PACKAGES[key].name.split('/'));
@@ -236,8 +241,11 @@ beforeAll(async () => {
       tarballs.core,
       tarballs.vitest,
       tarballs.jest,
+      tarballs.mocha,
+      tarballs.nodeTest,
       `vitest@${VITEST_VERSION}`,
       `jest@${JEST_VERSION}`,
+      `mocha@${MOCHA_VERSION}`,
     ],
     project,
     240_000,
@@ -309,12 +317,15 @@ describe('packed tarballs installed with npm outside the workspace', () => {
       const common = ['--profile', 'node16', '--no-definitely-typed', '--format', 'json'];
       // @leakwatch/vitest/setup is ESM that CommonJS configs name by require.resolve(): cjs-resolves-to-esm is
       // intended there, and only there (docs/packaging.md). node10 (no exports maps) is outside the node16 profile.
+      // Likewise @leakwatch/node-test/reporter, which only node:test imports (ESM, with a top-level await).
+      const esmOnly = { vitest: './setup', nodeTest: './reporter' } as Partial<Record<PackageKey, string>>;
+      const entry = esmOnly[key];
       const runs =
-        key === 'vitest'
+        entry !== undefined
           ? [
-              { args: ['--exclude-entrypoints', './setup'], intended: [] },
+              { args: ['--exclude-entrypoints', entry], intended: [] },
               {
-                args: ['--entrypoints', './setup', '--ignore-rules', 'cjs-resolves-to-esm'],
+                args: ['--entrypoints', entry, '--ignore-rules', 'cjs-resolves-to-esm'],
                 intended: ['CJSResolvesToESM'],
               },
             ]
@@ -348,8 +359,8 @@ describe('packed tarballs installed with npm outside the workspace', () => {
     },
   );
 
-  test.each(['vitest', 'jest'] as const)(
-    '@leakwatch/%s depends on the packed @leakwatch/core version, deduplicated to one copy',
+  test.each(['vitest', 'jest', 'mocha', 'nodeTest'] as const)(
+    '%s depends on the packed @leakwatch/core version, deduplicated to one copy',
     (key) => {
       const core = readJson(path.join(installedDir('core'), 'package.json'));
       const adapter = readJson(path.join(installedDir(key), 'package.json'));
@@ -444,11 +455,64 @@ describe('packed tarballs installed with npm outside the workspace', () => {
     expect(fs.readFileSync(path.join(cwd, 'out', 'leakwatch-junit.xml'), 'utf8')).toContain('type="leakwatch.timer"');
   });
 
+  /** The leak the run's report must hold, and nothing else. */
+  function expectOneTimerLeak(report: Report, runner: string, file: string, line: number): void {
+    expect(report.runner).toBe(runner);
+    expect(report.errors).toEqual([]);
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({
+      kind: 'timer',
+      action: 'fail',
+      file,
+      test: ['leaks an interval'],
+      site: { file, line },
+    });
+    expect(report.summary).toMatchObject({ files: 1, tests: 2, findings: 1, failing: 1 });
+    expect((report as any).policy.settleMs).toBe(250);
+  }
+
+  test("Mocha: require: ['@leakwatch/mocha'] in .mocharc.cjs fails the run on the leak; the JSON report (path from leakwatch.config.ts) has exactly that finding", async () => {
+    const cwd = path.join(project, 'mocha');
+    const run = await exec(
+      process.execPath,
+      [path.join(project, 'node_modules', 'mocha', 'bin', 'mocha.js')],
+      cwd,
+      90_000,
+    );
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).not.toContain('leakwatch internal error');
+    expect(run.output).toContain(`leak.test.js:${MOCHA_LEAK_LINE}:3`);
+    const report: Report = readJson(path.join(cwd, 'out', 'leakwatch.json'));
+    expectOneTimerLeak(report, 'mocha', 'leak.test.js', MOCHA_LEAK_LINE);
+    expect(report.runnerVersion).toBe(MOCHA_VERSION);
+    expect(fs.readFileSync(path.join(cwd, 'out', 'leakwatch-junit.xml'), 'utf8')).toContain('type="leakwatch.timer"');
+  });
+
+  test('node:test: node --test --require @leakwatch/node-test fails the run on the leak; the JSON report (path from leakwatch.config.ts) has exactly that finding', async () => {
+    const cwd = path.join(project, 'node-test');
+    const run = await exec(
+      process.execPath,
+      ['--test', '--require', '@leakwatch/node-test', 'leak.test.mjs'],
+      cwd,
+      90_000,
+    );
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).not.toContain('leakwatch internal error');
+    expect(run.output).toContain(`leak.test.mjs:${NODE_TEST_LEAK_LINE}:3`);
+    const report: Report = readJson(path.join(cwd, 'out', 'leakwatch.json'));
+    expectOneTimerLeak(report, 'node-test', 'leak.test.mjs', NODE_TEST_LEAK_LINE);
+    expect(fs.readFileSync(path.join(cwd, 'out', 'leakwatch-junit.xml'), 'utf8')).toContain('type="leakwatch.timer"');
+  });
+
   /** Every subpath of the three exports maps, but the setup files, which run only inside their runner. */
   const loadable = () =>
     (Object.keys(PACKAGES) as PackageKey[]).flatMap((key) =>
       Object.keys(readJson(path.join(installedDir(key), 'package.json')).exports)
-        .filter((subpath) => !['./setup', './package.json'].includes(subpath))
+        // The setup files, and node:test's reporter (ESM with a top-level await), run only inside their runner.
+        .filter(
+          (subpath) =>
+            !['./setup', './package.json'].includes(subpath) && !(key === 'nodeTest' && subpath === './reporter'),
+        )
         .map((subpath) => ({ key, subpath, id: path.posix.join(PACKAGES[key].name, subpath) })),
     );
 

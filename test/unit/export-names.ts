@@ -3,7 +3,7 @@
  * integration/packaging.test.ts (the installed tarballs). The public entries are a promise to users;
  * `@leakwatch/core/adapter` and `/worker` are internal, listed so that what they hand the adapters changes on purpose
  * only. The setup files (`@leakwatch/vitest/setup`, `@leakwatch/jest/setup`) export nothing and run only inside
- * their runner.
+ * their runner, and so does `@leakwatch/node-test/reporter` (ESM only: node:test imports it, with a top-level await).
  */
 export const USER_FACING = ['DEFAULT_IGNORES', 'allow', 'allowFile', 'defineConfig', 'track', 'untrack'];
 
@@ -25,6 +25,8 @@ export const EXPORT_NAMES: Record<string, string[]> = {
   '@leakwatch/vitest': [...USER_FACING, 'default', 'leakwatch'],
   '@leakwatch/jest': [...USER_FACING, 'default', 'withLeakwatch'],
   '@leakwatch/mocha': [...USER_FACING, 'mochaGlobalSetup', 'mochaGlobalTeardown', 'mochaHooks'],
+  // The preload: it starts only when named by --require/--import, so importing it for defineConfig does nothing else.
+  '@leakwatch/node-test': USER_FACING,
   '@leakwatch/jest/environment': ['SETTINGS_KEY', 'TestEnvironment', 'default'],
   '@leakwatch/jest/reporter': ['LeakwatchReporter', 'default'],
   '@leakwatch/core/worker': ['FileSession'],

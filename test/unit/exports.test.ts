@@ -22,7 +22,7 @@ describe('runtime exports of each entry', () => {
   test('the adapter packages hand users the same track, allow and defineConfig as core (one engine)', async () => {
     const core = await import('@leakwatch/core');
     const adapter = await import('@leakwatch/core/adapter');
-    for (const id of ['@leakwatch/vitest', '@leakwatch/jest', '@leakwatch/mocha']) {
+    for (const id of ['@leakwatch/vitest', '@leakwatch/jest', '@leakwatch/mocha', '@leakwatch/node-test']) {
       const pkg = await import(id);
       for (const name of USER_FACING) expect(pkg[name], `${id} ${name}`).toBe(core[name as keyof typeof core]);
     }

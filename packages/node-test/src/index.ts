@@ -8,7 +8,10 @@
  * The halves are CommonJS files of their own, required here: the ESM and CJS builds of this entry then share one
  * copy, and a test process registers its hooks synchronously, before the test file loads.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type * as Child from './child.js';
 import type * as Parent from './preload-run.js';
@@ -42,6 +45,8 @@ function start(): void {
   const anchor = globalThis as Record<symbol, unknown>;
   // Once per process: `--import` and `--require` both given, or a config file importing this package.
   if (anchor[STARTED]) return;
+  // Imported for defineConfig or track() (a config file, the leakwatch CLI, a script): no preload, nothing to start.
+  if (!namedAsPreload()) return;
   anchor[STARTED] = true;
   // A worker thread of a test inherits the process's flags, this preload among them: it is not a test file.
   if (!isMainThread) return;
@@ -67,6 +72,30 @@ function start(): void {
   process.env[TEST_PROCESS] = String(process.pid);
   const file = process.argv[1];
   if (file) (require('./child.cjs') as typeof Child).watchTestFile(file);
+}
+
+/** Named by `--require`/`-r`/`--import`, on the command line (handed on to each test process) or in NODE_OPTIONS. */
+function namedAsPreload(): boolean {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(/\s+/) ?? [])];
+  return args.some((arg, i) => {
+    const flag = /^(?:--require|-r|--import)(?:=(.+))?$/.exec(arg);
+    if (!flag) return false;
+    const spec = flag[1] ?? args[i + 1];
+    return spec !== undefined && isThisPackage(spec);
+  });
+}
+
+/** The package by name, or a path (or file: URL) to one of its built entries. */
+function isThisPackage(spec: string): boolean {
+  if (/^@leakwatch\/node-test\/?$/.test(spec)) return true;
+  try {
+    const request = spec.startsWith('file:') ? fileURLToPath(spec) : spec;
+    const resolved = createRequire(path.join(process.cwd(), 'index.js')).resolve(request);
+    const here = path.dirname(fs.realpathSync(fileURLToPath(import.meta.url)));
+    return path.dirname(fs.realpathSync(resolved)) === here;
+  } catch {
+    return false;
+  }
 }
 
 /** `--test-isolation=none` (Node 22.8+: `--experimental-test-isolation`): the runner's process runs every file. */

@@ -8,7 +8,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { RunTap } from './run.js';
 import type { TestEvent } from './run-files.js';
 
-const tap = RunTap.active() ? undefined : new RunTap(process.cwd());
+// Only in the runner's process of `node --test`: imported anywhere else (a script listing the package's entries) it
+// must not open a run that would then say it never finished.
+const tap = RunTap.active() || !process.execArgv.includes('--test') ? undefined : new RunTap(process.cwd());
 await tap?.started;
 
 /** Node makes one with `new` (a class with a constructor); it writes nothing. */
