@@ -356,7 +356,7 @@ describe('usage and input errors exit 2 with a message naming the problem and th
       /^leakwatch: the report file half-report\.json is not valid JSON \(.*\): it may be half-written or not a report\. Fix: run the tests with a JSON report/,
     );
 
-    writeJson('not-a-report.json', { version: 1, runner: 'mocha', findings: [] });
+    writeJson('not-a-report.json', { version: 1, runner: 'karma', findings: [] });
     expect(leakwatch('report', 'not-a-report.json').stderr).toMatch(
       /^leakwatch: not-a-report\.json is not a leakwatch JSON report \(version 1\): "runner": expected/,
     );
