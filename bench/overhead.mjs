@@ -82,7 +82,7 @@ const VARIANTS = {
   'node-test+leakwatch': {
     runner: 'node-test',
     base: 'node-test',
-    argv: ['--test', '--require', './globals.node-test.cjs', '--import', '@leakwatch/node-test', ...testFiles],
+    argv: ['--test', '--require', './globals.node-test.cjs', '--require', '@leakwatch/node-test', ...testFiles],
   },
 };
 
