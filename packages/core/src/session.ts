@@ -12,6 +12,7 @@ import { Detector, type FileResult, type Realm } from './detector.js';
 import { fileFailures, isFailing } from './finding.js';
 import { leakError } from './leak-error.js';
 import { resolveOptions, type LeakwatchOptions, type ResolvedOptions } from './options.js';
+import { originalTimers } from './originals.js';
 import { renderFileResult } from './report/console.js';
 import type { Runner } from './report/model.js';
 import { joinRun, sendResult, type RunChannel } from './run-channel.js';
@@ -121,6 +122,16 @@ export class FileSession {
     this.ready = this.channel
       ? Promise.resolve()
       : optionsWithoutCollector(init.root, init.options).then((options) => detector.configure(options, this.root));
+  }
+
+  /**
+   * Keeps the process alive until the returned function is called: for runners whose test process ends when its event
+   * loop is empty (node:test), where leakwatch's own waits, unref'ed, would let it exit in the middle of a judgement.
+   * A real timer, untracked, and immune to fake timers the file left installed.
+   */
+  keepAlive(): () => void {
+    const timer = originalTimers.setTimeout(() => {}, 2 ** 31 - 1);
+    return () => originalTimers.clearTimeout(timer);
   }
 
   scopeOf(test: TestRef | null): Scope | undefined {

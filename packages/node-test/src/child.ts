@@ -62,7 +62,7 @@ export function watchTestFile(file: string): void {
   const judgeFile = async () => {
     // A test process ends when its event loop is empty, and leakwatch's own waits are unref'ed: a clean file's process
     // would exit in the middle of its judgement.
-    const alive = keepAlive();
+    const alive = session.keepAlive();
     try {
       await ready;
       if (configError !== undefined) throw configError;
@@ -80,7 +80,7 @@ export function watchTestFile(file: string): void {
     });
     afterEach(async (ctx) => {
       if (configError !== undefined) return;
-      const alive = keepAlive();
+      const alive = session.keepAlive();
       try {
         const error = await session.testEnd(refOfContext(ctx));
         if (error) throw error;
@@ -150,13 +150,4 @@ function judgeFailedLoad(root: NodeTest, harnessHandlers: Function[], judgeFile:
       .catch(() => {})
       .finally(() => process.exit(1));
   });
-}
-
-const ORIGINAL = Symbol.for('leakwatch.original');
-/** Keeps the process alive until the returned function is called, with a timer leakwatch does not track. */
-function keepAlive(): () => void {
-  const set = ((setInterval as any)[ORIGINAL] ?? setInterval) as typeof setInterval;
-  const clear = ((clearInterval as any)[ORIGINAL] ?? clearInterval) as typeof clearInterval;
-  const timer = set(() => {}, 1 << 30);
-  return () => clear(timer);
 }
